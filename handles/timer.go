@@ -1,0 +1,86 @@
+package handles
+
+import uv "github.com/uv-go/uv"
+
+// Timer calls a function after a timeout, and then every repeat milliseconds if repeat is
+// not zero (libuv's uv_timer_t). Timers due at the same time fire in the order they were
+// started; a timer started from a callback with timeout 0 fires in the next iteration.
+type Timer struct {
+	uv.Handle
+	w      uv.TimerWatcher
+	cb     func(*Timer)
+	repeat uint64
+}
+
+// NewTimer creates a timer on the loop.
+func NewTimer(l *uv.Loop) (*Timer, error) {
+	return newHandle[Timer](l)
+}
+
+// Init initialises a declared timer (libuv's uv_timer_init).
+func (t *Timer) Init(l *uv.Loop) error {
+	if err := t.Handle.Init(l, uv.TypeTimer, t, t.stop, nil); err != nil {
+		return err
+	}
+	t.w.Init(l, t.fire)
+	t.cb, t.repeat = nil, 0
+	return nil
+}
+
+// Start schedules cb timeout milliseconds from the loop's cached time, then every repeat
+// milliseconds if repeat is not zero. A started timer is rescheduled. It returns EINVAL if the
+// timer is closing or cb is nil. Values too large for the clock saturate.
+func (t *Timer) Start(cb func(*Timer), timeout, repeat uint64) error {
+	if t.Loop() == nil || t.IsClosing() || cb == nil {
+		return uv.EINVAL
+	}
+	t.cb, t.repeat = cb, repeat
+	t.w.Start(timeout)
+	t.Activate()
+	return nil
+}
+
+// Stop stops the timer; its callback will not run, even if it was due in this iteration.
+func (t *Timer) Stop() error {
+	if t.Loop() == nil {
+		return uv.EINVAL
+	}
+	t.stop()
+	return nil
+}
+
+func (t *Timer) stop() {
+	t.w.Stop()
+	t.Deactivate()
+}
+
+// Again restarts a repeating timer with its repeat value as the timeout; a timer whose
+// repeat is 0 is left as it is. It returns EINVAL if the timer was never started.
+func (t *Timer) Again() error {
+	if t.cb == nil {
+		return uv.EINVAL
+	}
+	if t.repeat != 0 {
+		t.w.Start(t.repeat)
+		t.Activate()
+	}
+	return nil
+}
+
+// SetRepeat sets the repeat interval; it takes effect when the timer is next scheduled.
+func (t *Timer) SetRepeat(repeat uint64) { t.repeat = repeat }
+
+// Repeat returns the repeat interval.
+func (t *Timer) Repeat() uint64 { return t.repeat }
+
+// DueIn returns the milliseconds until the timer fires, or 0 if it is due or not started.
+func (t *Timer) DueIn() uint64 { return t.w.DueIn() }
+
+func (t *Timer) fire() {
+	t.Deactivate()
+	if t.repeat != 0 {
+		t.w.Start(t.repeat)
+		t.Activate()
+	}
+	t.cb(t)
+}
