@@ -118,9 +118,15 @@ func (w *IOWatcher) StopAll() {
 		return
 	}
 	w.Stop(eventsWanted)
-	if !l.closed {
-		l.ioInvalidate(w.fd)
+	if l.closed {
+		return
 	}
+	if w.fd < len(l.watchers) {
+		if o := l.watchers[w.fd]; o != nil && o != w {
+			return // another watcher owns the fd: leave its registration alone
+		}
+	}
+	l.ioInvalidate(w.fd)
 }
 
 // Close is StopAll, after which the watcher is unbound. It does not close the fd.
