@@ -43,9 +43,13 @@ type Loop struct {
 
 	metrics     metrics
 	metricsIdle bool
+	pollTimeout int // the timeout of the current poll, for metrics
+
+	wq workQueue // completed threadpool requests
 
 	attached map[any]any
 	be       backend
+	os       osState
 }
 
 // NewLoop creates a loop (libuv's uv_loop_init). On systems whose backend is not written yet
@@ -312,6 +316,7 @@ func (l *Loop) Close() error {
 	l.asyncMu.Unlock()
 	l.timers.Reset()
 	l.watchers = nil
+	l.closeOSState()
 	defaultMu.Lock()
 	if defaultLoop == l {
 		defaultLoop = nil

@@ -193,6 +193,7 @@ func (l *Loop) backendPoll(timeout int) {
 		if timeout != 0 {
 			l.metricsSetEntry()
 		}
+		l.pollTimeout = timeout
 		n, err := l.epollWait(timeout)
 		l.UpdateTime()
 		if n <= 0 || err != nil {

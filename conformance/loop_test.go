@@ -117,6 +117,35 @@ func TestLoopAlive(t *testing.T) {
 	require.False(t, run(t, l, uv.RunDefault))
 	require.False(t, l.Alive())
 	require.Equal(t, 1, fired)
+
+	// A loop with a queued request is alive too.
+	var w handles.Work
+	ran, after := 0, 0
+	require.NoError(t, handles.QueueWork(l, &w, func(*handles.Work) { ran++ }, func(w *handles.Work, err error) {
+		require.NoError(t, err)
+		after++
+	}))
+	require.True(t, l.Alive(), "a loop with an active request is alive")
+	require.False(t, run(t, l, uv.RunDefault))
+	require.False(t, l.Alive())
+	require.Equal(t, 1, ran)
+	require.Equal(t, 1, after)
+}
+
+// TestLoopInstantClose queues work and closes the loop at once: the close is refused with
+// EBUSY while the request is active (libuv's test cannot clean up for that reason), and the
+// loop closes once the request has completed.
+// libuv: loop_instant_close
+func TestLoopInstantClose(t *testing.T) {
+	l, err := uv.NewLoop()
+	require.NoError(t, err)
+	var w handles.Work
+	after := 0
+	require.NoError(t, handles.QueueWork(l, &w, func(*handles.Work) {}, func(*handles.Work, error) { after++ }))
+	require.ErrorIs(t, l.Close(), uv.EBUSY)
+	require.False(t, run(t, l, uv.RunDefault))
+	require.Equal(t, 1, after)
+	require.NoError(t, l.Close())
 }
 
 // TestLoopClose checks that Close fails with EBUSY while a handle remains, succeeds once the

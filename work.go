@@ -1,0 +1,113 @@
+package uv
+
+import (
+	"sync"
+
+	"github.com/uv-go/uv/threadpool"
+)
+
+// WorkReq runs a function on the shared threadpool and then a callback on the loop: the
+// mechanism under libuv's uv_work_t and its fs and DNS requests. While submitted it counts as
+// an active request, so it keeps the loop alive. Completions reach the loop through one
+// internal, unreferenced wakeup per loop: a burst of completions costs the loop one wakeup.
+// For request implementations.
+type WorkReq struct {
+	tp   threadpool.Work
+	loop *Loop
+	done func(err error)
+	next *WorkReq
+}
+
+// workQueue is a loop's list of completed requests, filled from worker goroutines.
+type workQueue struct {
+	once  bool
+	async AsyncWatcher
+	mu    sync.Mutex
+	head  *WorkReq
+	tail  *WorkReq
+}
+
+// Submit queues fn on the default threadpool in the given lane; done runs on the loop once fn
+// has returned (with a nil error) or after a successful Cancel (with ECANCELED). It returns
+// EINVAL for a closed loop, a nil fn or done, or a request already submitted.
+func (r *WorkReq) Submit(l *Loop, kind threadpool.Kind, fn func(), done func(err error)) error {
+	if l == nil || l.closed || fn == nil || done == nil || r.loop != nil {
+		return EINVAL
+	}
+	if !l.wq.once {
+		if err := l.wq.async.Init(l, l.workDone); err != nil {
+			return err
+		}
+		l.wq.once = true
+	}
+	r.tp.Kind, r.tp.Fn, r.tp.To = kind, fn, r
+	r.loop, r.done = l, done
+	if err := threadpool.Default().Submit(&r.tp); err != nil {
+		r.loop, r.done = nil, nil
+		return EINVAL
+	}
+	l.RegisterRequest()
+	return nil
+}
+
+// Cancel cancels a request that is still queued: its done callback then gets ECANCELED on
+// the loop. A request already running or finished cannot be cancelled: EBUSY. A request not
+// submitted gets EINVAL.
+func (r *WorkReq) Cancel() error {
+	if r.loop == nil {
+		return EINVAL
+	}
+	if !threadpool.Default().Cancel(&r.tp) {
+		return EBUSY
+	}
+	return nil
+}
+
+// Busy reports whether the request is submitted and its done callback has not run yet.
+func (r *WorkReq) Busy() bool { return r.loop != nil }
+
+// Complete is called by the threadpool, on a worker goroutine, when the work has run or was
+// cancelled. It queues the request for its loop.
+func (r *WorkReq) Complete(*threadpool.Work) {
+	wq := &r.loop.wq
+	wq.mu.Lock()
+	if wq.tail == nil {
+		wq.head = r
+	} else {
+		wq.tail.next = r
+	}
+	wq.tail = r
+	wq.mu.Unlock()
+	wq.async.Send()
+}
+
+// workDone runs the done callbacks of completed requests, in completion order.
+func (l *Loop) workDone() {
+	wq := &l.wq
+	wq.mu.Lock()
+	r := wq.head
+	wq.head, wq.tail = nil, nil
+	wq.mu.Unlock()
+	n := 0
+	for r != nil {
+		next := r.next
+		r.next = nil
+		var err error
+		if r.tp.Cancelled() {
+			err = ECANCELED
+		}
+		done := r.done
+		r.loop, r.done = nil, nil
+		l.UnregisterRequest()
+		n++
+		done(err)
+		r = next
+	}
+	// The wakeup itself was counted as one event; count the rest, as libuv does.
+	if n > 1 {
+		l.metrics.events += uint64(n - 1)
+		if l.pollTimeout == 0 {
+			l.metrics.eventsWaiting += uint64(n - 1)
+		}
+	}
+}
