@@ -13,3 +13,7 @@ const (
 
 	eventsWanted = EventReadable | EventWritable | EventDisconnect | EventPrioritized
 )
+
+// InvalidSock is the OSSock value that names no socket (-1 on unix systems, INVALID_SOCKET on
+// Windows).
+const InvalidSock = ^OSSock(0)

@@ -45,7 +45,8 @@ type Loop struct {
 	metricsIdle bool
 	pollTimeout int // the timeout of the current poll, for metrics
 
-	wq workQueue // completed threadpool requests
+	wq      workQueue // completed threadpool requests
+	readBuf []byte    // shared read buffer (ReadBuffer)
 
 	attached map[any]any
 	be       backend
@@ -323,4 +324,14 @@ func (l *Loop) Close() error {
 	}
 	defaultMu.Unlock()
 	return nil
+}
+
+// ReadBuffer returns the loop's shared 64 KiB read buffer, allocated on first use. Streams
+// that read without an allocator use it, so an idle reader holds no buffer; its contents are
+// valid only until the callback that received them returns.
+func (l *Loop) ReadBuffer() []byte {
+	if l.readBuf == nil {
+		l.readBuf = make([]byte, 64*1024)
+	}
+	return l.readBuf
 }

@@ -1,0 +1,420 @@
+package handles
+
+import (
+	uv "github.com/uv-go/uv"
+)
+
+// Stream flags.
+const (
+	streamReadable uint8 = 1 << iota
+	streamWritable
+	streamReading
+	streamListening
+)
+
+// Stream is what TCP, Pipe and TTY share: libuv's uv_stream_t. It reads with a burst of up
+// to 32 reads per readiness event, writes through an ordered queue whose callbacks always run
+// in the pending phase, and shuts down after the queue drains.
+type Stream struct {
+	uv.Handle
+	sock     uv.Sock
+	flags    uint8
+	alloc    func(s *Stream, suggested int) []byte
+	read     func(s *Stream, buf []byte, err error)
+	onConn   func(server *Stream, err error)
+	accepted uv.OSSock // a connection accepted and waiting for Accept; -1 if none
+	hasConn  bool
+	connReq  *ConnectReq
+	shutReq  *ShutdownReq
+
+	readyFn    func() // bound once at init, so starting and stopping allocates nothing
+	connFn     func()
+	writeFn    func(*uv.WriteOp, error)
+	connDoneFn func(error)
+	shutDoneFn func(error)
+}
+
+// WriteReq is a write request (libuv's uv_write_t). Embed or reuse it: a write allocates
+// nothing.
+type WriteReq struct {
+	op     uv.WriteOp
+	stream *Stream
+	cb     func(req *WriteReq, err error)
+
+	// Data is free for the user.
+	Data any
+}
+
+// Stream returns the stream the request writes to.
+func (r *WriteReq) Stream() *Stream { return r.stream }
+
+// ConnectReq is a connect request (libuv's uv_connect_t).
+type ConnectReq struct {
+	stream *Stream
+	cb     func(req *ConnectReq, err error)
+
+	// Data is free for the user.
+	Data any
+}
+
+// Stream returns the stream being connected.
+func (r *ConnectReq) Stream() *Stream { return r.stream }
+
+// ShutdownReq is a shutdown request (libuv's uv_shutdown_t).
+type ShutdownReq struct {
+	stream *Stream
+	cb     func(req *ShutdownReq, err error)
+
+	// Data is free for the user.
+	Data any
+}
+
+// Stream returns the stream being shut down.
+func (r *ShutdownReq) Stream() *Stream { return r.stream }
+
+// initStream registers the handle; the socket comes later with openSock.
+func (s *Stream) initStream(l *uv.Loop, t uv.HandleType, owner any, onClose func()) error {
+	if onClose == nil {
+		onClose = s.closeStream
+	}
+	if err := s.Handle.Init(l, t, owner, onClose, s.sock.CancelAll); err != nil {
+		return err
+	}
+	s.flags, s.accepted, s.hasConn = 0, uv.InvalidSock, false
+	s.readyFn, s.connFn, s.writeFn = s.onReadable, s.onConnection, s.writeDone
+	s.connDoneFn, s.shutDoneFn = s.connectDone, s.shutdownDone
+	return nil
+}
+
+// openSock binds fd to the stream.
+func (s *Stream) openSock(fd uv.OSSock, ipc bool, flags uint8) error {
+	if err := s.sock.Init(s.Loop(), fd, uv.SockStream, ipc); err != nil {
+		return err
+	}
+	s.flags |= flags
+	return nil
+}
+
+func (s *Stream) hasSock() bool { return s.sock.Loop() != nil && !s.sock.Closed() }
+
+// closeStream is the close hook: stop everything and close the descriptor; queued requests
+// get ECANCELED in the closing phase.
+func (s *Stream) closeStream() {
+	s.flags &^= streamReading | streamListening | streamReadable | streamWritable
+	if s.hasConn {
+		uv.CloseSocket(s.accepted)
+		s.hasConn = false
+	}
+	s.sock.Close()
+}
+
+// Fileno returns the stream's descriptor (libuv's uv_fileno); EBADF if it has none.
+func (s *Stream) Fileno() (uv.OSFd, error) {
+	if !s.hasSock() || s.IsClosing() {
+		return uv.OSFd(uv.InvalidSock), uv.EBADF
+	}
+	return uv.OSFd(s.sock.Fd()), nil
+}
+
+// IsReadable reports whether the stream can be read.
+func (s *Stream) IsReadable() bool { return s.flags&streamReadable != 0 }
+
+// IsWritable reports whether the stream can be written.
+func (s *Stream) IsWritable() bool { return s.flags&streamWritable != 0 }
+
+// WriteQueueSize returns the bytes queued and not yet written.
+func (s *Stream) WriteQueueSize() int { return s.sock.WriteQueueSize() }
+
+// ReadStart starts reading (libuv's uv_read_start). alloc returns the buffer for the next
+// read (suggested size 64 KiB); with a nil alloc the loop's shared buffer is used, which is
+// valid only during the read callback, so an idle reader holds no buffer. read gets the bytes
+// read; an empty buffer with a nil error means nothing was available; EOF ends the stream
+// and stops reading; ENOBUFS means alloc returned an empty buffer. It returns EALREADY if
+// already reading, EINVAL if closing, ENOTCONN if the stream is not readable.
+func (s *Stream) ReadStart(alloc func(s *Stream, suggested int) []byte, read func(s *Stream, buf []byte, err error)) error {
+	if s.Loop() == nil || s.IsClosing() || read == nil {
+		return uv.EINVAL
+	}
+	if s.flags&streamReading != 0 {
+		return uv.EALREADY
+	}
+	if s.flags&streamReadable == 0 {
+		return uv.ENOTCONN
+	}
+	s.alloc, s.read = alloc, read
+	if err := s.sock.StartRead(s.readyFn); err != nil {
+		return err
+	}
+	s.flags |= streamReading
+	s.Activate()
+	return nil
+}
+
+// ReadStop stops reading. Stopping a stream that is not reading does nothing.
+func (s *Stream) ReadStop() error {
+	if s.flags&streamReading == 0 {
+		return nil
+	}
+	s.flags &^= streamReading
+	s.sock.StopRead()
+	s.alloc, s.read = nil, nil
+	s.maybeDeactivate()
+	return nil
+}
+
+func (s *Stream) maybeDeactivate() {
+	if s.flags&(streamReading|streamListening) == 0 && s.connReq == nil && s.shutReq == nil {
+		s.Deactivate()
+	}
+}
+
+// onReadable is libuv's read burst: up to 32 reads of 64 KiB while the kernel has data.
+func (s *Stream) onReadable() {
+	for count := 32; count > 0 && s.flags&streamReading != 0; count-- {
+		var buf []byte
+		if s.alloc != nil {
+			buf = s.alloc(s, 64*1024)
+		} else {
+			buf = s.Loop().ReadBuffer()
+		}
+		read := s.read
+		if len(buf) == 0 {
+			read(s, buf, uv.ENOBUFS)
+			return
+		}
+		n, err := s.sock.Read(buf)
+		switch err {
+		case nil:
+			read(s, buf[:n], nil)
+			if n < len(buf) {
+				return
+			}
+			continue
+		case uv.EAGAIN:
+			read(s, buf[:0], nil)
+			return
+		case uv.EOF:
+			s.flags &^= streamReadable
+			s.stopReadingAfter()
+			read(s, buf[:0], uv.EOF)
+			return
+		default:
+			s.flags &^= streamReadable | streamWritable
+			read(s, buf[:0], err)
+			if s.flags&streamReading != 0 {
+				s.stopReadingAfter()
+			}
+			return
+		}
+	}
+}
+
+func (s *Stream) stopReadingAfter() {
+	s.flags &^= streamReading
+	s.sock.StopRead()
+	s.maybeDeactivate()
+}
+
+// Write queues bufs (libuv's uv_write); cb, which may be nil, runs in the pending phase.
+// The buffers must stay untouched until then. It returns EPIPE if the stream is not
+// writable (for example after Shutdown), EBADF if it has no socket, EINVAL if closing.
+func (s *Stream) Write(req *WriteReq, bufs [][]byte, cb func(req *WriteReq, err error)) error {
+	return s.write2(req, bufs, nil, cb)
+}
+
+// Write2 is Write that also sends a TCP or pipe handle over an IPC pipe (libuv's uv_write2).
+func (s *Stream) Write2(req *WriteReq, bufs [][]byte, send *Stream, cb func(req *WriteReq, err error)) error {
+	if send == nil {
+		return s.write2(req, bufs, nil, cb)
+	}
+	return s.write2(req, bufs, send, cb)
+}
+
+func (s *Stream) write2(req *WriteReq, bufs [][]byte, send *Stream, cb func(req *WriteReq, err error)) error {
+	if s.Loop() == nil || s.IsClosing() || req == nil {
+		return uv.EINVAL
+	}
+	if !s.hasSock() {
+		return uv.EBADF
+	}
+	if s.flags&streamWritable == 0 {
+		return uv.EPIPE
+	}
+	var fd uv.OSSock
+	if send != nil {
+		if !send.hasSock() {
+			return uv.EBADF
+		}
+		fd = send.sock.Fd()
+	}
+	req.stream, req.cb = s, cb
+	req.op.Ctx = req
+	return s.sock.Write(&req.op, bufs, fd, send != nil, s.writeFn)
+}
+
+func (s *Stream) writeDone(op *uv.WriteOp, err error) {
+	req := op.Ctx.(*WriteReq)
+	if req.cb != nil {
+		req.cb(req, err)
+	}
+}
+
+// TryWrite writes what the kernel takes now without queueing (libuv's uv_try_write): the
+// bytes written, or EAGAIN if writes are queued, a connect is in progress, or nothing fit.
+func (s *Stream) TryWrite(bufs [][]byte) (int, error) {
+	if s.Loop() == nil || s.IsClosing() {
+		return 0, uv.EINVAL
+	}
+	if !s.hasSock() {
+		return 0, uv.EBADF
+	}
+	if s.flags&streamWritable == 0 {
+		return 0, uv.EPIPE
+	}
+	return s.sock.TryWrite(bufs)
+}
+
+// Shutdown shuts the write side down once the queued writes are written (libuv's
+// uv_shutdown); cb runs on the loop. ENOTCONN if the stream is not writable, already shut or
+// shutting, or closing.
+func (s *Stream) Shutdown(req *ShutdownReq, cb func(req *ShutdownReq, err error)) error {
+	if s.Loop() == nil || req == nil {
+		return uv.EINVAL
+	}
+	if s.flags&streamWritable == 0 || s.IsClosing() || !s.hasSock() || s.sock.Shutting() {
+		return uv.ENOTCONN
+	}
+	if err := s.sock.Shutdown(s.shutDoneFn); err != nil {
+		return err
+	}
+	req.stream, req.cb = s, cb
+	s.shutReq = req
+	s.flags &^= streamWritable
+	s.Activate()
+	return nil
+}
+
+func (s *Stream) shutdownDone(err error) {
+	req := s.shutReq
+	s.shutReq = nil
+	if !s.IsClosing() {
+		s.maybeDeactivate()
+	}
+	if req != nil && req.cb != nil {
+		req.cb(req, err)
+	}
+}
+
+// connectSock starts a connect on the socket for req.
+func (s *Stream) connectSock(req *ConnectReq, to uv.SockAddr, cb func(*ConnectReq, error)) error {
+	if s.connReq != nil {
+		return uv.EALREADY
+	}
+	req.stream, req.cb = s, cb
+	if err := s.sock.Connect(to, s.connDoneFn); err != nil {
+		return err
+	}
+	s.connReq = req
+	s.Activate()
+	return nil
+}
+
+func (s *Stream) connectDone(err error) {
+	req := s.connReq
+	s.connReq = nil
+	if err == nil && !s.IsClosing() {
+		s.flags |= streamReadable | streamWritable
+	}
+	if !s.IsClosing() {
+		s.maybeDeactivate()
+	}
+	if req.cb != nil {
+		req.cb(req, err)
+	}
+}
+
+// listen starts accepting with the socket's backlog.
+func (s *Stream) listen(backlog int, cb func(server *Stream, err error)) error {
+	if cb == nil {
+		return uv.EINVAL
+	}
+	if err := s.sock.Listen(backlog, s.connFn); err != nil {
+		return err
+	}
+	s.onConn = cb
+	s.flags |= streamListening
+	s.Activate()
+	return nil
+}
+
+// onConnection accepts one connection per readiness event, as libuv 1.45+ does; if the
+// callback does not Accept it, accepting pauses until it does.
+func (s *Stream) onConnection() {
+	if s.hasConn {
+		return
+	}
+	fd, err := s.sock.Accept()
+	if err != nil {
+		return // EAGAIN, or shed by the EMFILE trick: libuv drops these silently
+	}
+	s.accepted, s.hasConn = fd, true
+	s.onConn(s, nil)
+	if s.hasConn && !s.IsClosing() {
+		s.sock.PauseAccept()
+	}
+}
+
+// Accept hands the waiting connection to client, an initialised stream of a matching type
+// (libuv's uv_accept); EAGAIN if none waits.
+func (s *Stream) Accept(client *Stream) error {
+	if s.Loop() == nil || client == nil || client.Loop() != s.Loop() {
+		return uv.EINVAL
+	}
+	if !s.hasConn {
+		if s.Type() == uv.TypeNamedPipe {
+			return s.acceptPending(client)
+		}
+		return uv.EAGAIN
+	}
+	fd := s.accepted
+	s.hasConn = false
+	s.sock.ResumeAccept()
+	if client.hasSock() {
+		uv.CloseSocket(fd)
+		return uv.EBUSY
+	}
+	if err := client.openSock(fd, client.isIPC(), streamReadable|streamWritable); err != nil {
+		uv.CloseSocket(fd)
+		return err
+	}
+	return nil
+}
+
+// acceptPending hands a descriptor received over an IPC pipe to client.
+func (s *Stream) acceptPending(client *Stream) error {
+	fd, ok := s.sock.TakeFd()
+	if !ok {
+		return uv.EAGAIN
+	}
+	if err := client.openSock(fd, client.isIPC(), streamReadable|streamWritable); err != nil {
+		uv.CloseSocket(fd)
+		return err
+	}
+	return nil
+}
+
+// isIPC reports whether the stream is an IPC pipe; set by Pipe.
+func (s *Stream) isIPC() bool {
+	if p, ok := s.Owner().(interface{ IPC() bool }); ok {
+		return p.IPC()
+	}
+	return false
+}
+
+// SetBlocking makes writes block (libuv's uv_stream_set_blocking).
+func (s *Stream) SetBlocking(blocking bool) error {
+	if !s.hasSock() {
+		return uv.EBADF
+	}
+	return s.sock.SetBlocking(blocking)
+}

@@ -1,0 +1,75 @@
+package uv
+
+import (
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+func socketCloexec(fam, typ int) (int, error) {
+	return unix.Socket(fam, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+}
+
+// accept takes one connection without reading its address (no allocation).
+func accept(fd int) (int, error) {
+	r, _, e := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), 0, 0, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), nil
+}
+
+// zoneIndex maps an IPv6 zone (an interface name or number) to its index.
+func zoneIndex(zone string) (uint32, error) {
+	if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
+		return uint32(n), nil
+	}
+	b, err := readSmallFile("/sys/class/net/" + zone + "/ifindex")
+	if err != nil {
+		return 0, EINVAL
+	}
+	n, err := strconv.ParseUint(string(b), 10, 32)
+	if err != nil {
+		return 0, EINVAL
+	}
+	return uint32(n), nil
+}
+
+// zoneName maps an interface index to its name, or to the number when it has none.
+func zoneName(idx uint32) string {
+	return strconv.FormatUint(uint64(idx), 10)
+}
+
+func readSmallFile(path string) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	var buf [64]byte
+	n, err := unix.Read(fd, buf[:])
+	if err != nil {
+		return nil, err
+	}
+	for n > 0 && (buf[n-1] == '\n' || buf[n-1] == ' ') {
+		n--
+	}
+	return buf[:n], nil
+}
+const recvmsgFlags = unix.MSG_CMSG_CLOEXEC
+
+// SetReusePort sets SO_REUSEPORT, which on Linux balances connections between the sockets
+// bound to the port.
+func (s *Sock) SetReusePort(on bool) error {
+	return s.setInt(unix.SOL_SOCKET, unix.SO_REUSEPORT, boolInt(on))
+}
+
+func (s *Sock) setKeepAliveTimes(idle, intvl, cnt int) error {
+	if err := s.setInt(unix.IPPROTO_TCP, unix.TCP_KEEPIDLE, idle); err != nil {
+		return err
+	}
+	if err := s.setInt(unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, intvl); err != nil {
+		return err
+	}
+	return s.setInt(unix.IPPROTO_TCP, unix.TCP_KEEPCNT, cnt)
+}

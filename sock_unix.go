@@ -1,0 +1,708 @@
+//go:build unix
+
+package uv
+
+import (
+	"net/netip"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The readiness half of Sock (see sock.go): try the system call, wait for readiness on EAGAIN.
+
+// SockAddr is the host's socket address type.
+type SockAddr = unix.Sockaddr
+
+// osState is per-loop state of the unix backends.
+type osState struct {
+	iov      [1024]unix.Iovec // scratch for writev
+	emfileFd int              // reserve fd for the EMFILE trick, 0 when not open
+}
+
+// Sock: see sock.go.
+type Sock struct {
+	loop         *Loop
+	fd           int
+	io           IOWatcher
+	flags        uint32
+	onReadable   func()
+	onConnection func()
+	connectCb    func(err error)
+	connectErr   error
+	shutdownCb   func(err error)
+	writeQ       opQueue
+	doneQ        opQueue
+	queueSize    int
+	queueCount   int
+	pend         Pending
+	fds          []int  // descriptors received over an IPC pipe, not yet accepted
+	oob          []byte // control-message buffer of an IPC sock
+}
+
+// OpenSocket creates a non-blocking, close-on-exec socket.
+func OpenSocket(d Domain, k SockKind) (OSSock, error) {
+	fam, err := family(d)
+	if err != nil {
+		return -1, err
+	}
+	typ := unix.SOCK_STREAM
+	if k == SockDgram {
+		typ = unix.SOCK_DGRAM
+	}
+	fd, err := socketCloexec(fam, typ)
+	if err != nil {
+		return -1, TranslateSysError(err)
+	}
+	return fd, nil
+}
+
+// Socketpair creates a connected pair of non-blocking, close-on-exec unix sockets.
+func Socketpair(k SockKind) ([2]OSSock, error) {
+	typ := unix.SOCK_STREAM
+	if k == SockDgram {
+		typ = unix.SOCK_DGRAM
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, typ, 0)
+	if err != nil {
+		return [2]OSSock{-1, -1}, TranslateSysError(err)
+	}
+	for _, fd := range fds {
+		unix.CloseOnExec(fd)
+		unix.SetNonblock(fd, true)
+	}
+	return fds, nil
+}
+
+// CloseSocket closes a descriptor not (or no longer) owned by a Sock.
+func CloseSocket(fd OSSock) error { return TranslateSysError(unix.Close(fd)) }
+
+func family(d Domain) (int, error) {
+	switch d {
+	case DomainInet:
+		return unix.AF_INET, nil
+	case DomainInet6:
+		return unix.AF_INET6, nil
+	case DomainUnix:
+		return unix.AF_UNIX, nil
+	}
+	return 0, EINVAL
+}
+
+// Init binds the sock to fd on the loop (making fd non-blocking). ipc makes reads receive
+// descriptors and lets writes send them.
+func (s *Sock) Init(l *Loop, fd OSSock, kind SockKind, ipc bool) error {
+	if l == nil || l.closed {
+		return EINVAL
+	}
+	if err := s.io.Init(l, fd, s.onIO); err != nil {
+		return err
+	}
+	s.loop, s.fd, s.flags = l, fd, 0
+	if kind == SockDgram {
+		s.flags |= sockDgram
+	}
+	if ipc {
+		s.flags |= sockIPC
+	}
+	s.pend.Init(s.runPending)
+	if l.os.emfileFd == 0 {
+		if r, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0); err == nil {
+			l.os.emfileFd = r
+		} else if r, err := unix.Open("/", unix.O_RDONLY|unix.O_CLOEXEC, 0); err == nil {
+			l.os.emfileFd = r
+		}
+	}
+	return nil
+}
+
+// Fd returns the descriptor, or -1 after Close.
+func (s *Sock) Fd() OSSock {
+	if s.flags&sockClosed != 0 || s.loop == nil {
+		return -1
+	}
+	return s.fd
+}
+
+func (s *Sock) onIO(ev int) {
+	if s.flags&sockConnecting != 0 {
+		if ev&(EventWritable|EventError|EventHangup) != 0 {
+			s.finishConnect()
+		}
+		return
+	}
+	if ev&(EventReadable|EventError|EventHangup) != 0 {
+		if s.flags&sockListening != 0 {
+			if s.onConnection != nil {
+				s.onConnection()
+			}
+		} else if s.flags&sockReading != 0 && s.onReadable != nil {
+			s.onReadable()
+		}
+	}
+	if s.flags&sockClosed != 0 {
+		return
+	}
+	if ev&(EventWritable|EventError|EventHangup) != 0 && !s.writeQ.empty() {
+		s.doWrite()
+	}
+}
+
+// StartRead calls cb on the loop whenever the sock may be read.
+func (s *Sock) StartRead(cb func()) error {
+	if s.flags&sockClosed != 0 || cb == nil {
+		return EINVAL
+	}
+	s.onReadable = cb
+	s.flags |= sockReading
+	return s.io.Start(EventReadable)
+}
+
+// StopRead stops read notifications.
+func (s *Sock) StopRead() {
+	s.flags &^= sockReading
+	if s.flags&sockListening == 0 {
+		s.io.Stop(EventReadable)
+	}
+}
+
+// Read reads what is available into b: n > 0 bytes, or (0, EOF) at end of stream, or
+// (0, EAGAIN) if nothing is available now. On an IPC sock, received descriptors are queued
+// for TakeFd.
+func (s *Sock) Read(b []byte) (int, error) {
+	if s.flags&sockClosed != 0 {
+		return 0, EBADF
+	}
+	if len(b) == 0 {
+		return 0, ENOBUFS
+	}
+	if s.flags&sockIPC != 0 {
+		return s.readMsg(b)
+	}
+	for {
+		n, err := unix.Read(s.fd, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, TranslateSysError(err)
+		}
+		if n == 0 {
+			return 0, EOF
+		}
+		return n, nil
+	}
+}
+
+func (s *Sock) readMsg(b []byte) (int, error) {
+	if s.oob == nil {
+		s.oob = make([]byte, unix.CmsgSpace(4*64))
+	}
+	oob := s.oob
+	for {
+		n, oobn, _, _, err := unix.Recvmsg(s.fd, b, oob, recvmsgFlags)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, TranslateSysError(err)
+		}
+		if oobn > 0 {
+			msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+			if err == nil {
+				for _, m := range msgs {
+					fds, err := unix.ParseUnixRights(&m)
+					if err == nil {
+						for _, fd := range fds {
+							unix.SetNonblock(fd, true)
+						}
+						s.fds = append(s.fds, fds...)
+					}
+				}
+			}
+		}
+		if n == 0 {
+			return 0, EOF
+		}
+		return n, nil
+	}
+}
+
+// PendingFds returns how many received descriptors wait for TakeFd.
+func (s *Sock) PendingFds() int { return len(s.fds) }
+
+// TakeFd returns the oldest received descriptor.
+func (s *Sock) TakeFd() (OSSock, bool) {
+	if len(s.fds) == 0 {
+		return -1, false
+	}
+	fd := s.fds[0]
+	s.fds = s.fds[1:]
+	return fd, true
+}
+
+// Listen starts listening; cb runs on the loop when a connection may be accepted.
+func (s *Sock) Listen(backlog int, cb func()) error {
+	if s.flags&sockClosed != 0 || cb == nil {
+		return EINVAL
+	}
+	if err := unix.Listen(s.fd, backlog); err != nil {
+		return TranslateSysError(err)
+	}
+	s.onConnection = cb
+	s.flags |= sockListening
+	return s.io.Start(EventReadable)
+}
+
+// PauseAccept stops connection notifications until ResumeAccept (libuv stops the listen
+// watcher while a connection waits for Accept).
+func (s *Sock) PauseAccept() { s.io.Stop(EventReadable) }
+
+// ResumeAccept restarts connection notifications.
+func (s *Sock) ResumeAccept() {
+	if s.flags&(sockListening|sockClosed) == sockListening {
+		s.io.Start(EventReadable)
+	}
+}
+
+// Accept accepts one connection as a non-blocking, close-on-exec descriptor, or returns
+// EAGAIN. When the process is out of descriptors (EMFILE, ENFILE) it frees the loop's reserve
+// descriptor, accepts and closes connections until none wait, then takes the reserve back, so
+// a full backlog never spins the loop (libuv's EMFILE trick); the error is returned.
+func (s *Sock) Accept() (OSSock, error) {
+	for {
+		fd, err := accept(s.fd)
+		switch err {
+		case nil:
+			return fd, nil
+		case unix.EINTR, unix.ECONNABORTED:
+			continue
+		case unix.EMFILE, unix.ENFILE:
+			s.emfileTrick()
+		}
+		return -1, TranslateSysError(err)
+	}
+}
+
+func (s *Sock) emfileTrick() {
+	l := s.loop
+	if l.os.emfileFd <= 0 {
+		return
+	}
+	unix.Close(l.os.emfileFd)
+	l.os.emfileFd = 0
+	for {
+		fd, err := accept(s.fd)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			break
+		}
+		unix.Close(fd)
+	}
+	if r, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0); err == nil {
+		l.os.emfileFd = r
+	}
+}
+
+// Connect starts connecting to addr; cb runs on the loop with the outcome (ECONNREFUSED,
+// ETIMEDOUT, ...; ECANCELED if the sock closes first). A connect error the kernel reports at
+// once is delivered in the pending phase.
+func (s *Sock) Connect(to SockAddr, cb func(err error)) error {
+	if s.flags&sockClosed != 0 || cb == nil {
+		return EINVAL
+	}
+	if s.flags&sockConnecting != 0 {
+		return EALREADY
+	}
+	var err error
+	for {
+		err = unix.Connect(s.fd, to)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	switch err {
+	case nil, unix.EINPROGRESS:
+	case unix.ECONNREFUSED, unix.ENOENT, unix.EAGAIN:
+		s.connectErr = TranslateSysError(err)
+	default:
+		return TranslateSysError(err)
+	}
+	s.connectCb = cb
+	s.flags |= sockConnecting
+	s.loop.RegisterRequest()
+	if s.connectErr != nil {
+		s.loop.QueuePending(&s.pend)
+		return nil
+	}
+	return s.io.Start(EventWritable)
+}
+
+func (s *Sock) finishConnect() {
+	err := s.connectErr
+	s.connectErr = nil
+	if err == nil {
+		v, gerr := unix.GetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_ERROR)
+		switch {
+		case gerr != nil:
+			err = TranslateSysError(gerr)
+		case v == int(unix.EINPROGRESS):
+			return
+		case v != 0:
+			err = TranslateSysError(unix.Errno(v))
+		}
+	}
+	cb := s.connectCb
+	s.connectCb = nil
+	s.flags &^= sockConnecting
+	s.loop.UnregisterRequest()
+	if err != nil || s.writeQ.empty() {
+		s.io.Stop(EventWritable)
+	}
+	cb(err)
+	if s.flags&sockClosed != 0 {
+		return
+	}
+	if err != nil {
+		for op := s.writeQ.head; op != nil; op = op.next {
+			op.err = ECANCELED
+		}
+		for !s.writeQ.empty() {
+			s.doneQ.push(s.writeQ.pop())
+		}
+		s.writeCallbacks()
+	} else if !s.writeQ.empty() {
+		s.doWrite()
+	}
+}
+
+// Write queues op to write bufs (and, on an IPC sock, to send fd along if sendFd is true).
+// It is tried at once when nothing else is queued; cb always runs later, in the pending
+// phase, with nil or the write's error. It returns EPIPE if the sock was shut down for
+// writing and EBADF after Close.
+func (s *Sock) Write(op *WriteOp, bufs [][]byte, fd OSSock, sendFd bool, cb func(*WriteOp, error)) error {
+	if s.flags&sockClosed != 0 {
+		return EBADF
+	}
+	if s.flags&sockShut != 0 {
+		return EPIPE
+	}
+	if sendFd && s.flags&sockIPC == 0 {
+		return EINVAL
+	}
+	op.prepare(bufs, cb)
+	op.fd, op.hasFd = fd, sendFd
+	return s.enqueue(op)
+}
+
+// SendTo queues one datagram of bufs to addr (nil: the connected peer); cb runs in the pending
+// phase.
+func (s *Sock) SendTo(op *WriteOp, bufs [][]byte, to SockAddr, cb func(*WriteOp, error)) error {
+	if s.flags&sockClosed != 0 {
+		return EBADF
+	}
+	op.prepare(bufs, cb)
+	op.to = to
+	return s.enqueue(op)
+}
+
+func (s *Sock) enqueue(op *WriteOp) error {
+	empty := s.writeQ.empty()
+	s.writeQ.push(op)
+	s.queueSize += op.size
+	s.queueCount++
+	s.loop.RegisterRequest()
+	if s.flags&sockConnecting != 0 {
+		return nil
+	}
+	if empty {
+		s.doWrite()
+	} else {
+		s.io.Start(EventWritable)
+	}
+	return nil
+}
+
+// doWrite writes queued ops until the kernel pushes back (then it waits for writability) or
+// 32 ops completed. Finished ops move to the done queue for the pending phase.
+func (s *Sock) doWrite() {
+	for count := 32; count > 0 && !s.writeQ.empty(); count-- {
+		op := s.writeQ.head
+		n, err := s.writeOp(op)
+		if err == unix.EAGAIN && s.flags&sockBlockingWrites == 0 {
+			s.io.Start(EventWritable)
+			return
+		}
+		if err != nil && err != unix.EAGAIN {
+			op.err = TranslateSysError(err)
+			if s.flags&sockDgram == 0 {
+				s.doneQ.push(s.writeQ.pop())
+				s.io.Stop(EventWritable)
+				s.loop.QueuePending(&s.pend)
+				return
+			}
+			n = op.size // a datagram that failed is done
+		}
+		if n > 0 {
+			s.queueSize -= n
+			op.hasFd = false
+		}
+		done := op.advance(n)
+		if !done && s.flags&sockDgram != 0 { // a datagram goes whole or not at all
+			s.queueSize -= op.size
+			op.size, done = 0, true
+		}
+		if done {
+			s.doneQ.push(s.writeQ.pop())
+			s.loop.QueuePending(&s.pend)
+		}
+	}
+	if s.writeQ.empty() {
+		s.io.Stop(EventWritable)
+	} else {
+		s.io.Start(EventWritable)
+	}
+}
+
+func (s *Sock) writeOp(op *WriteOp) (int, error) {
+	iov := s.loop.os.iov[:0]
+	for i := op.idx; i < len(op.bufs) && len(iov) < cap(iov); i++ {
+		b := op.bufs[i]
+		if i == op.idx {
+			b = b[op.off:]
+		}
+		if len(b) == 0 {
+			continue
+		}
+		v := unix.Iovec{Base: &b[0]}
+		v.SetLen(len(b))
+		iov = append(iov, v)
+	}
+	if s.flags&sockDgram != 0 || op.hasFd || op.to != nil {
+		return s.sendmsg(op, iov)
+	}
+	if len(iov) == 0 {
+		return 0, nil
+	}
+	for {
+		r, _, e := unix.Syscall(unix.SYS_WRITEV, uintptr(s.fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return 0, e
+		}
+		return int(r), nil
+	}
+}
+
+func (s *Sock) sendmsg(op *WriteOp, iov []unix.Iovec) (int, error) {
+	var oob []byte
+	if op.hasFd {
+		oob = unix.UnixRights(op.fd)
+	}
+	var buf []byte
+	if len(iov) == 1 {
+		buf = unsafe.Slice(iov[0].Base, iov[0].Len)
+	} else if len(iov) > 1 {
+		// Rare (multi-buffer datagrams, IPC writes): gather into one buffer.
+		buf = make([]byte, 0, op.size)
+		for _, v := range iov {
+			buf = append(buf, unsafe.Slice(v.Base, v.Len)...)
+		}
+	}
+	for {
+		n, err := unix.SendmsgN(s.fd, buf, oob, op.to, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		return n, err
+	}
+}
+
+// TryWrite writes what the kernel takes now, without queueing (libuv's uv_try_write): it
+// returns EAGAIN if a connect or queued writes are in progress or nothing could be written.
+func (s *Sock) TryWrite(bufs [][]byte) (int, error) {
+	if s.flags&sockClosed != 0 {
+		return 0, EBADF
+	}
+	if s.flags&sockConnecting != 0 || !s.writeQ.empty() {
+		return 0, EAGAIN
+	}
+	var op WriteOp
+	op.prepare(bufs, nil)
+	if op.size == 0 {
+		return 0, nil
+	}
+	n, err := s.writeOp(&op)
+	if err != nil {
+		return 0, TranslateSysError(err)
+	}
+	return n, nil
+}
+
+// TrySendTo sends one datagram now or returns EAGAIN (libuv's uv_udp_try_send).
+func (s *Sock) TrySendTo(bufs [][]byte, to SockAddr) (int, error) {
+	if s.flags&sockClosed != 0 {
+		return 0, EBADF
+	}
+	if !s.writeQ.empty() {
+		return 0, EAGAIN
+	}
+	var op WriteOp
+	op.prepare(bufs, nil)
+	op.to = to
+	iov := s.loop.os.iov[:0]
+	for _, b := range bufs {
+		if len(b) > 0 {
+			v := unix.Iovec{Base: &b[0]}
+			v.SetLen(len(b))
+			iov = append(iov, v)
+		}
+	}
+	n, err := s.sendmsg(&op, iov)
+	if err != nil {
+		return 0, TranslateSysError(err)
+	}
+	return n, nil
+}
+
+// Shutdown shuts the write side down once the queued writes are written; cb runs on the loop.
+// It returns ENOTCONN if already shut or shutting, or closed.
+func (s *Sock) Shutdown(cb func(err error)) error {
+	if s.flags&(sockClosed|sockShutting|sockShut) != 0 {
+		return ENOTCONN
+	}
+	s.flags |= sockShutting
+	s.shutdownCb = cb
+	s.loop.RegisterRequest()
+	if s.writeQ.empty() && s.flags&sockConnecting == 0 {
+		s.loop.QueuePending(&s.pend)
+	}
+	return nil
+}
+
+func (s *Sock) shutdownWrite() error {
+	return TranslateSysError(unix.Shutdown(s.fd, unix.SHUT_WR))
+}
+
+// SetBlocking makes writes block until written (libuv's uv_stream_set_blocking).
+func (s *Sock) SetBlocking(blocking bool) error {
+	if s.flags&sockClosed != 0 {
+		return EBADF
+	}
+	if err := unix.SetNonblock(s.fd, !blocking); err != nil {
+		return TranslateSysError(err)
+	}
+	if blocking {
+		s.flags |= sockBlockingWrites
+	} else {
+		s.flags &^= sockBlockingWrites
+	}
+	return nil
+}
+
+// Close stops all notifications and closes the descriptor now; outstanding operations are
+// completed by CancelAll. Received descriptors not taken are closed too.
+func (s *Sock) Close() {
+	if s.loop == nil || s.flags&sockClosed != 0 {
+		return
+	}
+	s.io.Close()
+	s.loop.CancelPending(&s.pend)
+	unix.Close(s.fd)
+	for _, fd := range s.fds {
+		unix.Close(fd)
+	}
+	s.fds = nil
+	s.flags |= sockClosed
+	s.flags &^= sockReading | sockListening
+}
+
+// CloseReset closes with an RST instead of a FIN (SO_LINGER 0).
+func (s *Sock) CloseReset() {
+	if s.flags&sockClosed == 0 && s.loop != nil {
+		unix.SetsockoptLinger(s.fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+	}
+	s.Close()
+}
+
+// SockaddrOf converts an IP address and port to the host's socket address.
+func SockaddrOf(ap netip.AddrPort) (SockAddr, error) {
+	a := ap.Addr()
+	if !a.IsValid() {
+		return nil, EINVAL
+	}
+	if a.Is4() {
+		return &unix.SockaddrInet4{Port: int(ap.Port()), Addr: a.As4()}, nil
+	}
+	sa := &unix.SockaddrInet6{Port: int(ap.Port()), Addr: a.As16()}
+	if z := a.Zone(); z != "" {
+		id, err := zoneIndex(z)
+		if err != nil {
+			return nil, err
+		}
+		sa.ZoneId = id
+	}
+	return sa, nil
+}
+
+// PathSockaddr converts a pipe name to a unix socket address; a name starting with a NUL
+// byte is a Linux abstract socket.
+func PathSockaddr(path string) (SockAddr, error) {
+	if path == "" || len(path) >= 108 {
+		if path == "" {
+			return nil, EINVAL
+		}
+		return nil, ENAMETOOLONG
+	}
+	if path[0] == 0 {
+		return &unix.SockaddrUnix{Name: "@" + path[1:]}, nil
+	}
+	return &unix.SockaddrUnix{Name: path}, nil
+}
+
+// AddrPortOf converts a host socket address to an IP address and port.
+func AddrPortOf(sa SockAddr) (netip.AddrPort, bool) {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port)), true
+	case *unix.SockaddrInet6:
+		a := netip.AddrFrom16(sa.Addr)
+		if sa.ZoneId != 0 {
+			a = a.WithZone(zoneName(sa.ZoneId))
+		}
+		return netip.AddrPortFrom(a, uint16(sa.Port)), true
+	}
+	return netip.AddrPort{}, false
+}
+
+// PathOf returns the name of a unix socket address ("" if it has none), with a leading NUL
+// byte for abstract sockets.
+func PathOf(sa SockAddr) (string, bool) {
+	u, ok := sa.(*unix.SockaddrUnix)
+	if !ok {
+		return "", false
+	}
+	if len(u.Name) > 0 && u.Name[0] == '@' {
+		return "\x00" + u.Name[1:], true
+	}
+	return u.Name, true
+}
+
+// Bind binds the sock's descriptor to sa.
+func (s *Sock) Bind(sa SockAddr) error { return TranslateSysError(unix.Bind(s.fd, sa)) }
+
+// LocalSockaddr returns the address the sock is bound to (getsockname).
+func (s *Sock) LocalSockaddr() (SockAddr, error) {
+	sa, err := unix.Getsockname(s.fd)
+	return sa, TranslateSysError(err)
+}
+
+// PeerSockaddr returns the connected peer's address (getpeername).
+func (s *Sock) PeerSockaddr() (SockAddr, error) {
+	sa, err := unix.Getpeername(s.fd)
+	return sa, TranslateSysError(err)
+}
