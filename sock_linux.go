@@ -56,6 +56,7 @@ func readSmallFile(path string) ([]byte, error) {
 	}
 	return buf[:n], nil
 }
+
 const recvmsgFlags = unix.MSG_CMSG_CLOEXEC
 
 // SetReusePort sets SO_REUSEPORT, which on Linux balances connections between the sockets
