@@ -155,3 +155,10 @@ func (l *Loop) ioDequeue(w *IOWatcher) {
 func (l *Loop) ioQueueEmpty() bool { return l.ioQ.qnext == &l.ioQ }
 
 func (l *Loop) initIOQueue() { l.ioQ.qprev, l.ioQ.qnext = &l.ioQ, &l.ioQ }
+
+func (l *Loop) closeOSState() {
+	if l.os.emfileFd > 0 {
+		unix.Close(l.os.emfileFd)
+		l.os.emfileFd = 0
+	}
+}

@@ -1,0 +1,87 @@
+package uv
+
+import "time"
+
+// File-system operations, as plain synchronous functions on host descriptors and paths: the
+// OS half of libuv's uv_fs_* requests. handles.FS runs them on the threadpool (or inline when
+// no callback is given) and delivers the results on the loop. Errors are libuv codes.
+
+// Timespec is a time in seconds and nanoseconds (libuv's uv_timespec_t).
+type Timespec struct {
+	Sec  int64
+	Nsec int64
+}
+
+// Time converts the timespec to a time.Time.
+func (t Timespec) Time() time.Time { return time.Unix(t.Sec, t.Nsec) }
+
+// TimespecOf converts a time.Time to a Timespec.
+func TimespecOf(t time.Time) Timespec { return Timespec{Sec: t.Unix(), Nsec: int64(t.Nanosecond())} }
+
+// Stat is libuv's uv_stat_t.
+type Stat struct {
+	Dev, Mode, Nlink, UID, GID, Rdev, Ino, Size, Blksize, Blocks, Flags, Gen uint64
+	Atim, Mtim, Ctim, Birthtim                                             Timespec
+}
+
+// StatFs is libuv's uv_statfs_t.
+type StatFs struct {
+	Type, Bsize, Blocks, Bfree, Bavail, Files, Ffree uint64
+	Spare                                            [4]uint64
+}
+
+// DirentType is libuv's uv_dirent_type_t.
+type DirentType int
+
+// Directory entry types.
+const (
+	DirentUnknown DirentType = iota
+	DirentFile
+	DirentDir
+	DirentLink
+	DirentFifo
+	DirentSocket
+	DirentChar
+	DirentBlock
+)
+
+// Dirent is one directory entry (libuv's uv_dirent_t).
+type Dirent struct {
+	Name string
+	Type DirentType
+}
+
+// Copyfile flags (libuv's UV_FS_COPYFILE_*).
+const (
+	CopyfileExcl         = 1
+	CopyfileFIClone      = 2
+	CopyfileFICloneForce = 4
+)
+
+// Symlink flags (libuv's UV_FS_SYMLINK_*; they matter on Windows only).
+const (
+	SymlinkDir      = 1
+	SymlinkJunction = 2
+)
+
+// Access modes for FsAccess (F_OK, R_OK, W_OK, X_OK).
+const (
+	AccessExists = 0
+	AccessExec   = 1
+	AccessWrite  = 2
+	AccessRead   = 4
+)
+
+// hasNUL reports whether a path holds a NUL byte, which no system call accepts.
+func hasNUL(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if p[i] == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// timeArg is the type of the times FsUtime and friends take: a zero time leaves that time
+// unchanged.
+type timeArg = time.Time
