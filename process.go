@@ -1,0 +1,44 @@
+package uv
+
+// Process primitives: spawning a child with its stdio wired up, and learning of its exit on
+// the loop. handles.Process builds libuv's uv_process_t on them.
+
+// Spawn flags (libuv's uv_process_flags).
+const (
+	ProcessSetUID                   = 1 << 0
+	ProcessSetGID                   = 1 << 1
+	ProcessWindowsVerbatimArguments = 1 << 2
+	ProcessDetached                 = 1 << 3
+	ProcessWindowsHide              = 1 << 4
+	ProcessWindowsHideConsole       = 1 << 5
+	ProcessWindowsHideGUI           = 1 << 6
+	ProcessWindowsFilePathExactName = 1 << 7
+	processFlagsAll                 = 1<<8 - 1
+)
+
+// SpawnOptions describe a child for SpawnProcess.
+type SpawnOptions struct {
+	// File is the program; without a slash it is looked up in PATH (the child's PATH when
+	// Env sets one, as libuv does).
+	File string
+	// Args is the full argument vector, Args[0] included.
+	Args []string
+	// Env is the child's environment; nil inherits the parent's.
+	Env []string
+	// Cwd is the child's working directory ("" keeps the parent's).
+	Cwd string
+	// Flags are Process* flags.
+	Flags int
+	// UID and GID apply with ProcessSetUID and ProcessSetGID.
+	UID, GID int
+	// Stdio gives, for each child descriptor 0..n-1, the parent descriptor it gets, or
+	// InvalidSock to leave it closed (stdin, stdout and stderr then read /dev/null or write
+	// to it, as libuv does).
+	Stdio []OSFd
+}
+
+// ProcessExit is how a child ended: its exit status, or the signal that terminated it.
+type ProcessExit struct {
+	Status int64
+	Signal int
+}

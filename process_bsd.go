@@ -1,0 +1,9 @@
+//go:build darwin || dragonfly || freebsd || netbsd || openbsd
+
+package uv
+
+import "syscall"
+
+// The kqueue backend learns of child exits with EVFILT_PROC (it comes with that backend); no
+// exit descriptor exists here.
+func setExitFd(sys *syscall.SysProcAttr, fd *int) {}
