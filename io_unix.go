@@ -157,6 +157,7 @@ func (l *Loop) ioQueueEmpty() bool { return l.ioQ.qnext == &l.ioQ }
 func (l *Loop) initIOQueue() { l.ioQ.qprev, l.ioQ.qnext = &l.ioQ, &l.ioQ }
 
 func (l *Loop) closeOSState() {
+	l.closeInotify()
 	if l.os.emfileFd > 0 {
 		unix.Close(l.os.emfileFd)
 		l.os.emfileFd = 0

@@ -18,6 +18,7 @@ type SockAddr = unix.Sockaddr
 type osState struct {
 	iov      [1024]unix.Iovec // scratch for writev
 	emfileFd int              // reserve fd for the EMFILE trick, 0 when not open
+	inotify  *inotifyState    // fs events (Linux), created on first use
 }
 
 // Sock: see sock.go.

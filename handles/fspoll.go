@@ -1,0 +1,124 @@
+package handles
+
+import uv "github.com/uv-go/uv"
+
+// FSPoll polls a path with stat at an interval and reports changes (libuv's uv_fs_poll_t).
+// The callback gets the previous and the current stat; a failing stat is reported once per
+// distinct error, with a zero current stat. Closing waits for a stat in flight.
+type FSPoll struct {
+	uv.Handle
+	timer    uv.TimerWatcher
+	req      FS
+	cb       func(h *FSPoll, err error, prev, curr *uv.Stat)
+	path     string
+	interval uint64
+	start    uint64
+	prev     uv.Stat
+	state    int // 0 before the first stat, 1 after a good one, or the last error code
+	inFlight bool
+	statFn   func(*FS)
+}
+
+// NewFSPoll creates an fs poll handle.
+func NewFSPoll(l *uv.Loop) (*FSPoll, error) { return newHandle[FSPoll](l) }
+
+// Init initialises a declared fs poll handle.
+func (h *FSPoll) Init(l *uv.Loop) error {
+	if err := h.Handle.Init(l, uv.TypeFSPoll, h, h.onClose, nil); err != nil {
+		return err
+	}
+	h.timer.Init(l, h.tick)
+	h.statFn = h.statDone
+	return nil
+}
+
+// Start polls path every interval milliseconds (libuv's uv_fs_poll_start). Starting a started
+// handle does nothing.
+func (h *FSPoll) Start(cb func(h *FSPoll, err error, prev, curr *uv.Stat), path string, interval uint64) error {
+	if h.Loop() == nil || h.IsClosing() || cb == nil {
+		return uv.EINVAL
+	}
+	if h.IsActive() {
+		return nil
+	}
+	if interval == 0 {
+		interval = 1
+	}
+	h.cb, h.path, h.interval, h.state = cb, path, interval, 0
+	h.prev = uv.Stat{}
+	h.start = h.Loop().Now()
+	if !h.inFlight {
+		if err := FSStatPath(h.Loop(), &h.req, h.path, h.statFn); err != nil {
+			return err
+		}
+		h.inFlight = true
+	}
+	h.Activate()
+	return nil
+}
+
+// Stop stops polling.
+func (h *FSPoll) Stop() error {
+	h.timer.Stop()
+	h.Deactivate()
+	return nil
+}
+
+// Path returns the polled path (libuv's uv_fs_poll_getpath); EINVAL when not started.
+func (h *FSPoll) Path() (string, error) {
+	if !h.IsActive() {
+		return "", uv.EINVAL
+	}
+	return h.path, nil
+}
+
+func (h *FSPoll) onClose() {
+	h.timer.Stop()
+	if h.inFlight {
+		h.DeferClose()
+	}
+}
+
+func (h *FSPoll) tick() {
+	h.start = h.Loop().Now()
+	if FSStatPath(h.Loop(), &h.req, h.path, h.statFn) == nil {
+		h.inFlight = true
+	}
+}
+
+func (h *FSPoll) statDone(r *FS) {
+	h.inFlight = false
+	if h.IsClosing() {
+		h.FinishDeferredClose()
+		return
+	}
+	if !h.IsActive() {
+		return
+	}
+	if r.Err != nil {
+		code := int(r.Result)
+		if h.state != code {
+			zero := uv.Stat{}
+			h.state = code
+			h.cb(h, r.Err, &h.prev, &zero)
+		}
+	} else {
+		curr := r.Statbuf
+		if h.state != 0 && (h.state < 0 || !statEqual(&h.prev, &curr)) {
+			h.cb(h, nil, &h.prev, &curr)
+		}
+		h.prev = curr
+		h.state = 1
+	}
+	if !h.IsActive() || h.IsClosing() {
+		return
+	}
+	elapsed := h.Loop().Now() - h.start
+	h.timer.Start(h.interval - elapsed%h.interval)
+}
+
+func statEqual(a, b *uv.Stat) bool {
+	return a.Ctim == b.Ctim && a.Mtim == b.Mtim && a.Birthtim == b.Birthtim && a.Size == b.Size &&
+		a.Mode == b.Mode && a.UID == b.UID && a.GID == b.GID && a.Ino == b.Ino && a.Dev == b.Dev &&
+		a.Flags == b.Flags && a.Gen == b.Gen
+}
