@@ -174,8 +174,12 @@ func (s *Sock) CancelAll() {
 
 // writeCallbacks runs the callbacks of finished ops in order.
 func (s *Sock) writeCallbacks() {
+	// Ops that complete during these callbacks wait for the next pending round, as libuv's
+	// completed-queue snapshot makes them.
+	q := s.doneQ
+	s.doneQ = opQueue{}
 	for {
-		op := s.doneQ.pop()
+		op := q.pop()
 		if op == nil {
 			return
 		}

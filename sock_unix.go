@@ -232,6 +232,15 @@ func (s *Sock) readMsg(b []byte) (int, error) {
 // PendingFds returns how many received descriptors wait for TakeFd.
 func (s *Sock) PendingFds() int { return len(s.fds) }
 
+// PeekFd returns the oldest received descriptor without taking it (what libuv's
+// uv_pipe_pending_type inspects).
+func (s *Sock) PeekFd() (OSSock, bool) {
+	if len(s.fds) == 0 {
+		return -1, false
+	}
+	return s.fds[0], true
+}
+
 // TakeFd returns the oldest received descriptor.
 func (s *Sock) TakeFd() (OSSock, bool) {
 	if len(s.fds) == 0 {

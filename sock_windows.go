@@ -60,6 +60,9 @@ func (s *Sock) Read(b []byte) (int, error) { return 0, ENOSYS }
 // PendingFds returns 0 until the IOCP backend exists.
 func (s *Sock) PendingFds() int { return 0 }
 
+// PeekFd returns nothing until the IOCP backend exists.
+func (s *Sock) PeekFd() (OSSock, bool) { return 0, false }
+
 // TakeFd returns nothing until the IOCP backend exists.
 func (s *Sock) TakeFd() (OSSock, bool) { return 0, false }
 

@@ -26,6 +26,9 @@ type Stream struct {
 	hasConn  bool
 	connReq  *ConnectReq
 	shutReq  *ShutdownReq
+	// delayedErr is an error libuv defers to the next operation: EADDRINUSE from a TCP bind,
+	// reported by Listen, Sockname, or the connect callback.
+	delayedErr error
 
 	readyFn    func() // bound once at init, so starting and stopping allocates nothing
 	connFn     func()
@@ -194,7 +197,7 @@ func (s *Stream) onReadable() {
 			read(s, buf[:0], nil)
 			return
 		case uv.EOF:
-			s.flags &^= streamReadable
+			// The stream stays readable (libuv's readable_on_eof): reading may start again.
 			s.stopReadingAfter()
 			read(s, buf[:0], uv.EOF)
 			return
@@ -234,6 +237,9 @@ func (s *Stream) write2(req *WriteReq, bufs [][]byte, send *Stream, cb func(req 
 	if s.Loop() == nil || s.IsClosing() || req == nil {
 		return uv.EINVAL
 	}
+	if err := checkBufs(bufs); err != nil {
+		return err
+	}
 	if !s.hasSock() {
 		return uv.EBADF
 	}
@@ -267,6 +273,9 @@ func (s *Stream) TryWrite(bufs [][]byte) (int, error) {
 	}
 	if !s.hasSock() {
 		return 0, uv.EBADF
+	}
+	if err := checkBufs(bufs); err != nil {
+		return 0, err
 	}
 	if s.flags&streamWritable == 0 {
 		return 0, uv.EPIPE
@@ -322,6 +331,7 @@ func (s *Stream) connectSock(req *ConnectReq, to uv.SockAddr, cb func(*ConnectRe
 func (s *Stream) connectDone(err error) {
 	req := s.connReq
 	s.connReq = nil
+	s.delayedErr = nil
 	if err == nil && !s.IsClosing() {
 		s.flags |= streamReadable | streamWritable
 	}
@@ -335,9 +345,6 @@ func (s *Stream) connectDone(err error) {
 
 // listen starts accepting with the socket's backlog.
 func (s *Stream) listen(backlog int, cb func(server *Stream, err error)) error {
-	if cb == nil {
-		return uv.EINVAL
-	}
 	if err := s.sock.Listen(backlog, s.connFn); err != nil {
 		return err
 	}
@@ -358,7 +365,9 @@ func (s *Stream) onConnection() {
 		return // EAGAIN, or shed by the EMFILE trick: libuv drops these silently
 	}
 	s.accepted, s.hasConn = fd, true
-	s.onConn(s, nil)
+	if s.onConn != nil {
+		s.onConn(s, nil)
+	}
 	if s.hasConn && !s.IsClosing() {
 		s.sock.PauseAccept()
 	}
@@ -417,4 +426,22 @@ func (s *Stream) SetBlocking(blocking bool) error {
 		return uv.EBADF
 	}
 	return s.sock.SetBlocking(blocking)
+}
+
+// maxIOBytes is libuv's UV__IO_MAX_BYTES: larger writes are refused on every OS alike.
+const maxIOBytes = 1<<31 - 1
+
+// checkBufs applies libuv's limits: 1 to 1024*1024 buffers, at most maxIOBytes in all.
+func checkBufs(bufs [][]byte) error {
+	if len(bufs) < 1 || len(bufs) > 1024*1024 {
+		return uv.EINVAL
+	}
+	n := 0
+	for _, b := range bufs {
+		n += len(b)
+		if n > maxIOBytes {
+			return uv.EINVAL
+		}
+	}
+	return nil
 }

@@ -23,11 +23,10 @@ const DefaultBacklog = 511
 // Listen or Connect unless InitEx names an address family.
 type TCP struct {
 	Stream
-	delayedErr error
-	nodelay    bool
-	keepalive  bool
-	keepDelay  int
-	bound      bool
+	nodelay   bool
+	keepalive bool
+	keepDelay int
+	bound     bool
 }
 
 // NewTCP creates a TCP handle.
@@ -198,7 +197,6 @@ func (t *TCP) Connect(req *ConnectReq, addr netip.AddrPort, cb func(req *Connect
 	}
 	if t.delayedErr != nil {
 		err := t.delayedErr
-		t.delayedErr = nil
 		req.stream, req.cb = &t.Stream, cb
 		if err := t.sock.FailConnect(err, t.connDoneFn); err != nil {
 			return err
@@ -310,4 +308,27 @@ func (s *Stream) RecvBufferSize() (int, error) {
 		return 0, uv.EBADF
 	}
 	return s.sock.RecvBufferSize()
+}
+
+// SetSendBufferSize sets the socket's send buffer size (libuv's uv_send_buffer_size with a
+// value; Linux doubles what it is given).
+func (s *Stream) SetSendBufferSize(n int) error {
+	if !s.hasSock() {
+		return uv.EBADF
+	}
+	if n <= 0 {
+		return uv.EINVAL
+	}
+	return s.sock.SetSendBufferSize(n)
+}
+
+// SetRecvBufferSize sets the socket's receive buffer size.
+func (s *Stream) SetRecvBufferSize(n int) error {
+	if !s.hasSock() {
+		return uv.EBADF
+	}
+	if n <= 0 {
+		return uv.EINVAL
+	}
+	return s.sock.SetRecvBufferSize(n)
 }
