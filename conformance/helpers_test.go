@@ -1,6 +1,8 @@
 package conformance_test
 
 import (
+	"fmt"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -40,4 +42,33 @@ func run(t testing.TB, l *uv.Loop, mode uv.RunMode) bool {
 	alive, err := l.Run(mode)
 	require.NoError(t, err)
 	return alive
+}
+
+// childHelpers are the modes in which the test binary runs as a child process, as libuv's
+// runner runs its own helpers (spawn_helper1, ipc servers, ...). A test file registers a mode
+// in an init function; spawnSelf starts the test binary in that mode.
+var childHelpers = map[string]func() int{}
+
+const childEnv = "UV_CONFORMANCE_CHILD"
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(childEnv); mode != "" {
+		f, ok := childHelpers[mode]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "unknown child helper %q\n", mode)
+			os.Exit(127)
+		}
+		os.Exit(f())
+	}
+	os.Exit(m.Run())
+}
+
+// childCommand returns the file, arguments and environment that run this test binary as the
+// child helper mode, with extra arguments after it.
+func childCommand(mode string, args ...string) (file string, argv []string, env []string) {
+	exe, err := os.Executable()
+	if err != nil {
+		panic(err)
+	}
+	return exe, append([]string{exe}, args...), append(os.Environ(), childEnv+"="+mode)
 }
