@@ -179,3 +179,6 @@ func (s *Sock) RecvBufferSize() (int, error) { return 0, ENOSYS }
 
 // FailConnect returns ENOSYS until the IOCP backend exists.
 func (s *Sock) FailConnect(err error, cb func(error)) error { return ENOSYS }
+
+// SetKeepAliveEx returns ENOSYS until the IOCP backend exists.
+func (s *Sock) SetKeepAliveEx(on bool, idle, intvl, cnt int) error { return ENOSYS }

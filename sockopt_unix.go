@@ -41,6 +41,15 @@ func (s *Sock) SetKeepAlive(on bool, delay int) error {
 	return s.setKeepAliveTimes(delay, 1, 10)
 }
 
+// SetKeepAliveEx turns TCP keep-alive on with explicit probe timing (seconds of idleness,
+// seconds between probes, probes before giving up), or off.
+func (s *Sock) SetKeepAliveEx(on bool, idle, intvl, cnt int) error {
+	if err := s.setInt(unix.SOL_SOCKET, unix.SO_KEEPALIVE, boolInt(on)); err != nil || !on {
+		return err
+	}
+	return s.setKeepAliveTimes(idle, intvl, cnt)
+}
+
 // SetBroadcast sets SO_BROADCAST.
 func (s *Sock) SetBroadcast(on bool) error {
 	return s.setInt(unix.SOL_SOCKET, unix.SO_BROADCAST, boolInt(on))

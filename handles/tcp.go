@@ -276,6 +276,22 @@ func (t *TCP) KeepAlive(on bool, delay int) error {
 	return nil
 }
 
+// KeepAliveEx turns keep-alive on with explicit timing: the first probe after idle seconds,
+// then one every intvl seconds, giving up after cnt probes (libuv's uv_tcp_keepalive_ex).
+// Any value below 1 with on is EINVAL.
+func (t *TCP) KeepAliveEx(on bool, idle, intvl, cnt int) error {
+	if on && (idle < 1 || intvl < 1 || cnt < 1) {
+		return uv.EINVAL
+	}
+	if t.hasSock() {
+		if err := t.sock.SetKeepAliveEx(on, idle, intvl, cnt); err != nil {
+			return err
+		}
+	}
+	t.keepalive, t.keepDelay = on, idle
+	return nil
+}
+
 // SimultaneousAccepts is accepted for compatibility; it matters only on Windows, where
 // the IOCP backend keeps several accepts pending (libuv's uv_tcp_simultaneous_accepts).
 func (t *TCP) SimultaneousAccepts(enable bool) error { return nil }
