@@ -405,6 +405,10 @@ func (s *Stream) acceptPending(client *Stream) error {
 	if !ok {
 		return uv.EAGAIN
 	}
+	if client.hasSock() {
+		uv.CloseSocket(fd)
+		return uv.EBUSY
+	}
 	if err := client.openSock(fd, client.isIPC(), streamReadable|streamWritable); err != nil {
 		uv.CloseSocket(fd)
 		return err
