@@ -1,9 +1,9 @@
-//go:build !linux
+//go:build windows
 
 package uv
 
-// The backend for systems whose loop is not written yet (kqueue and IOCP come in a later
-// change): NewLoop returns ENOSYS, so none of the other functions here is ever reached.
+// The IOCP backend is not written yet (it comes in a later change): NewLoop returns
+// ENOSYS, so none of the other functions here is ever reached.
 
 type backend struct{}
 
