@@ -441,6 +441,9 @@ func (s *Sock) doWrite() {
 	for count := 32; count > 0 && !s.writeQ.empty(); count-- {
 		op := s.writeQ.head
 		n, err := s.writeOp(op)
+		if err == unix.ENOBUFS && s.flags&sockDgram != 0 {
+			err = unix.EAGAIN // libuv waits and retries a datagram the kernel has no buffer for
+		}
 		if err == unix.EAGAIN && s.flags&sockBlockingWrites == 0 {
 			s.io.Start(EventWritable)
 			return
@@ -509,6 +512,11 @@ func (s *Sock) writeOp(op *WriteOp) (int, error) {
 }
 
 func (s *Sock) sendmsg(op *WriteOp, iov []unix.Iovec) (int, error) {
+	if !op.hasFd {
+		if n, ok, err := sendmsgIov(s.fd, iov, op.to); ok {
+			return n, err
+		}
+	}
 	var oob []byte
 	if op.hasFd {
 		oob = unix.UnixRights(op.fd)
