@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -1666,4 +1667,33 @@ func TestGetsocknameUDP(t *testing.T) {
 	require.Equal(t, 2, count)
 	require.Zero(t, sender.SendQueueSize())
 	require.Zero(t, server.SendQueueSize())
+}
+
+// TestUDPSendUnix sends over a unix-domain socket address: an opened unix socket (here, as in
+// libuv, a listening stream socket) accepts a send to a path without complaint.
+// libuv: udp_send_unix
+func TestUDPSendUnix(t *testing.T) {
+	l := newLoop(t)
+	dir, err := os.MkdirTemp("", "uvu")
+	require.NoError(t, err)
+	defer os.RemoveAll(dir)
+	path := dir + "/s"
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	require.NoError(t, err)
+	require.NoError(t, unix.Bind(fd, &unix.SockaddrUnix{Name: path}))
+	require.NoError(t, unix.Listen(fd, 1))
+	dup, err := unix.Dup(fd) // the handle owns one descriptor; the test closes the other
+	require.NoError(t, err)
+	defer unix.Close(fd)
+
+	u, err := handles.NewUDP(l)
+	require.NoError(t, err)
+	require.NoError(t, u.Open(dup))
+	run(t, l, uv.RunDefault)
+	var req handles.UDPSendReq
+	calls := 0
+	require.NoError(t, u.SendPath(&req, [][]byte{[]byte("PING")}, path, func(*handles.UDPSendReq, error) { calls++ }))
+	require.NoError(t, u.Close(nil))
+	run(t, l, uv.RunDefault)
+	require.Equal(t, 1, calls, "the send callback runs once, whatever its outcome")
 }

@@ -337,13 +337,17 @@ func (u *UDP) Disconnect() error {
 
 // checkSend applies libuv's rules before a send and returns the datagram's size.
 func (u *UDP) checkSend(bufs [][]byte, addr netip.AddrPort) (int, error) {
+	return u.checkSendDest(bufs, addr.IsValid())
+}
+
+func (u *UDP) checkSendDest(bufs [][]byte, hasDest bool) (int, error) {
 	if u.Loop() == nil || u.IsClosing() {
 		return 0, uv.EINVAL
 	}
-	if addr.IsValid() && u.flags&udpConnected != 0 {
+	if hasDest && u.flags&udpConnected != 0 {
 		return 0, uv.EISCONN
 	}
-	if !addr.IsValid() && u.flags&udpConnected == 0 {
+	if !hasDest && u.flags&udpConnected == 0 {
 		return 0, uv.EDESTADDRREQ
 	}
 	if len(bufs) < 1 || len(bufs) > 1024*1024 {
@@ -382,6 +386,31 @@ func (u *UDP) Send(req *UDPSendReq, bufs [][]byte, addr netip.AddrPort, cb func(
 		if to, err = req.addr.Set(addr); err != nil {
 			return err
 		}
+	}
+	req.udp, req.cb, req.size = u, cb, size
+	req.op.Ctx = req
+	if err := u.sock.SendTo(&req.op, bufs, to, u.sendFn); err != nil {
+		return err
+	}
+	u.queueSize += size
+	u.queueCount++
+	u.Activate()
+	return nil
+}
+
+// SendPath queues one datagram to a unix-domain socket name (libuv's uv_udp_send with a
+// sockaddr_un), for a handle opened on a unix datagram socket.
+func (u *UDP) SendPath(req *UDPSendReq, bufs [][]byte, path string, cb func(req *UDPSendReq, err error)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
+	size, err := u.checkSendDest(bufs, true)
+	if err != nil {
+		return err
+	}
+	to, err := uv.PathSockaddr(path)
+	if err != nil {
+		return err
 	}
 	req.udp, req.cb, req.size = u, cb, size
 	req.op.Ctx = req
