@@ -37,6 +37,8 @@ type Sock struct {
 	queueSize    int
 	queueCount   int
 	pend         Pending
+	ioFn         func(int) // s.onIO and s.runPending, bound once
+	pendFn       func()
 	fds          []int  // descriptors received over an IPC pipe, not yet accepted
 	oob          []byte // control-message buffer of an IPC sock
 }
@@ -96,7 +98,10 @@ func (s *Sock) Init(l *Loop, fd OSSock, kind SockKind, ipc bool) error {
 	if l == nil || l.closed {
 		return EINVAL
 	}
-	if err := s.io.Init(l, fd, s.onIO); err != nil {
+	if s.ioFn == nil {
+		s.ioFn, s.pendFn = s.onIO, s.runPending
+	}
+	if err := s.io.Init(l, fd, s.ioFn); err != nil {
 		return err
 	}
 	s.loop, s.fd, s.flags = l, fd, 0
@@ -106,7 +111,7 @@ func (s *Sock) Init(l *Loop, fd OSSock, kind SockKind, ipc bool) error {
 	if ipc {
 		s.flags |= sockIPC
 	}
-	s.pend.Init(s.runPending)
+	s.pend.Init(s.pendFn)
 	if l.os.emfileFd == 0 {
 		if r, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0); err == nil {
 			l.os.emfileFd = r

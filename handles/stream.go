@@ -35,6 +35,8 @@ type Stream struct {
 	writeFn    func(*uv.WriteOp, error)
 	connDoneFn func(error)
 	shutDoneFn func(error)
+	closeFn    func()
+	cancelFn   func()
 }
 
 // WriteReq is a write request (libuv's uv_write_t). Embed or reuse it: a write allocates
@@ -77,15 +79,18 @@ func (r *ShutdownReq) Stream() *Stream { return r.stream }
 
 // initStream registers the handle; the socket comes later with openSock.
 func (s *Stream) initStream(l *uv.Loop, t uv.HandleType, owner any, onClose func()) error {
-	if onClose == nil {
-		onClose = s.closeStream
+	if s.readyFn == nil { // bind once: re-initialising a closed handle allocates nothing
+		s.readyFn, s.connFn, s.writeFn = s.onReadable, s.onConnection, s.writeDone
+		s.connDoneFn, s.shutDoneFn = s.connectDone, s.shutdownDone
+		s.closeFn, s.cancelFn = s.closeStream, s.sock.CancelAll
 	}
-	if err := s.Handle.Init(l, t, owner, onClose, s.sock.CancelAll); err != nil {
+	if onClose == nil {
+		onClose = s.closeFn
+	}
+	if err := s.Handle.Init(l, t, owner, onClose, s.cancelFn); err != nil {
 		return err
 	}
 	s.flags, s.accepted, s.hasConn = 0, uv.InvalidSock, false
-	s.readyFn, s.connFn, s.writeFn = s.onReadable, s.onConnection, s.writeDone
-	s.connDoneFn, s.shutDoneFn = s.connectDone, s.shutdownDone
 	return nil
 }
 
