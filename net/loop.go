@@ -1,0 +1,50 @@
+package net
+
+import (
+	uv "github.com/uv-go/uv"
+	"github.com/uv-go/uv/stream"
+)
+
+// loopState is the per-loop tick queue (Node's nextTick queue) that the streams of one loop
+// share. It is drained at the end of every callback this package receives from the loop, and
+// otherwise from the loop's pending phase.
+type loopState struct {
+	loop    *uv.Loop
+	ticks   stream.TickQueue
+	pending uv.Pending
+}
+
+type loopKey struct{}
+
+func stateOf(l *uv.Loop) *loopState {
+	if v, ok := l.Attached(loopKey{}).(*loopState); ok {
+		return v
+	}
+	s := &loopState{loop: l}
+	s.ticks.Init(s.wake)
+	s.pending.Init(s.ticks.Drain)
+	l.Attach(loopKey{}, s)
+	return s
+}
+
+func (s *loopState) wake() { s.loop.QueuePending(&s.pending) }
+
+// drain runs the deferred work queued by a callback, as Node does after each callback.
+func (s *loopState) drain() {
+	s.ticks.Drain()
+	if s.pending.Queued() && !s.ticks.Pending() {
+		s.loop.CancelPending(&s.pending)
+	}
+}
+
+// Ticks returns the loop's tick queue, for streams of other packages (an HTTP body, a file
+// stream) that talk to this package's sockets: they must share it. Call it on the loop's
+// goroutine.
+func Ticks(l *uv.Loop) *stream.TickQueue { return &stateOf(l).ticks }
+
+func loopOrDefault(l *uv.Loop) (*uv.Loop, error) {
+	if l != nil {
+		return l, nil
+	}
+	return uv.DefaultLoop()
+}

@@ -1,0 +1,740 @@
+package net
+
+import (
+	"net/netip"
+
+	uv "github.com/uv-go/uv"
+	"github.com/uv-go/uv/handles"
+	"github.com/uv-go/uv/stream"
+)
+
+// Socket states.
+const (
+	stIdle uint8 = iota
+	stConnecting
+	stOpen
+	stDestroyed
+)
+
+// SocketOptions are a Socket's options (Node's new net.Socket options and the socket
+// options of net.createServer).
+type SocketOptions struct {
+	// Loop runs the socket; nil means uv.DefaultLoop().
+	Loop *uv.Loop
+	// AllowHalfOpen keeps the writable side open after the peer ends its side: the socket
+	// must then be ended explicitly. Off by default, as in Node: the socket ends itself
+	// after the end callback.
+	AllowHalfOpen bool
+	// HighWaterMark for both sides (16 KiB by default); the side-specific ones override it.
+	HighWaterMark         int
+	ReadableHighWaterMark int
+	WritableHighWaterMark int
+	// NoDelay turns Nagle's algorithm off once connected.
+	NoDelay bool
+	// KeepAlive turns TCP keep-alive on once connected, with the first probe after
+	// KeepAliveInitialDelay milliseconds (Node's default 0: the system's idle time).
+	KeepAlive             bool
+	KeepAliveInitialDelay int
+}
+
+// Socket is Node's net.Socket: a stream.Duplex over a TCP handle. Its data callback gets
+// what the kernel delivered, in the loop's shared read buffer: the chunk is valid only
+// during the callback. Write copies nothing if the kernel takes the chunk at once and
+// otherwise keeps a copy, so the caller may reuse its buffer as soon as Write returns.
+// Pausing (Pause, or a pipe whose destination is full) stops reading from the kernel, so
+// what a slow consumer buffers stays bounded by the highWaterMark.
+//
+// Events, in Node's order: connect; data ...; end (the peer ended its side); finish (our
+// side ended, after End); error; close (always last, with hadError). Errors carry Node's
+// messages ("connect ECONNREFUSED 127.0.0.1:3000", "read ECONNRESET", "write EPIPE").
+type Socket struct {
+	stream.Duplex
+
+	loop   *uv.Loop
+	ls     *loopState
+	tcp    *handles.TCP
+	tcpv   handles.TCP
+	server *Server
+
+	state        uint8
+	reading      bool
+	readOnOpen   bool
+	finalPending bool
+	resetOnClose bool
+	hadError     bool
+	unref        bool
+
+	wreq       handles.WriteReq
+	wbufs      [][]byte
+	wbuf1      [1][]byte
+	writeLen   int
+	spill      []byte
+	connWrite  []byte
+	hasPending bool
+	sreq       handles.ShutdownReq
+	creq       handles.ConnectReq
+
+	connHost string
+	connPort int
+	addrs    []netip.Addr
+	addr1    [1]netip.Addr
+	addrIdx  int
+	dns      handles.GetAddrInfoReq
+
+	noDelay, keepAlive bool
+	keepAliveDelay     int
+
+	timer      handles.Timer
+	timerInit  bool
+	timeout    uint64
+	lastActive uint64
+	timerFired bool
+
+	bytesRead, bytesWritten uint64
+	peer, local             netip.AddrPort
+	havePeer, haveLocal     bool
+
+	onConnect func()
+	onTimeout func()
+	onClose   func(hadError bool)
+	closedFn  func()
+}
+
+// NewSocket creates a socket that is not connected yet (Node's new net.Socket()); Connect
+// connects it. It fails only if the default loop cannot be created.
+func NewSocket(o SocketOptions) (*Socket, error) {
+	l, err := loopOrDefault(o.Loop)
+	if err != nil {
+		return nil, err
+	}
+	s := new(Socket)
+	s.init(l, &o)
+	return s, nil
+}
+
+// Connect creates a socket on the default loop and connects it to host:port (Node's
+// net.connect / net.createConnection); cb, if not nil, runs on connect.
+func Connect(port int, host string, cb func()) (*Socket, error) {
+	s, err := NewSocket(SocketOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Connect(port, host, cb); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Socket) init(l *uv.Loop, o *SocketOptions) {
+	s.loop = l
+	s.ls = stateOf(l)
+	s.Duplex.Init(stream.Options{
+		HighWaterMark:         o.HighWaterMark,
+		ReadableHighWaterMark: o.ReadableHighWaterMark,
+		WritableHighWaterMark: o.WritableHighWaterMark,
+		Ticks:                 &s.ls.ticks,
+		Read:                  s.implRead,
+		Pause:                 s.implPause,
+		Write:                 s.implWrite,
+		Final:                 s.implFinal,
+		Destroy:               s.implDestroy,
+		ManualClose:           true,
+		AllowHalfOpen:         o.AllowHalfOpen,
+	})
+	s.Duplex.OnClose(s.emitClose)
+	s.closedFn = s.handleClosed
+	s.wbufs = s.wbuf1[:]
+	s.wreq.Data, s.sreq.Data, s.creq.Data, s.dns.Data = s, s, s, s
+	s.noDelay, s.keepAlive = o.NoDelay, o.KeepAlive
+	s.keepAliveDelay = o.KeepAliveInitialDelay
+}
+
+// initTCP prepares a TCP handle for the socket.
+func (s *Socket) initTCP(t *handles.TCP) error {
+	if err := t.Init(s.loop); err != nil {
+		return err
+	}
+	t.Data = s
+	s.tcp = t
+	if s.unref {
+		t.Unref()
+	}
+	return nil
+}
+
+// applyOptions sets the options that need a connected socket.
+func (s *Socket) applyOptions() {
+	if s.noDelay {
+		s.tcp.NoDelay(true)
+	}
+	if s.keepAlive {
+		s.tcp.KeepAlive(true, keepAliveSeconds(s.keepAliveDelay))
+	}
+}
+
+// keepAliveSeconds converts Node's milliseconds to libuv's seconds; 0 means the system's
+// default idle time (7200 s on Linux), which libuv cannot express.
+func keepAliveSeconds(ms int) int {
+	if ms < 1000 {
+		return 7200
+	}
+	return ms / 1000
+}
+
+// opened makes an accepted or connected socket readable and writable.
+func (s *Socket) opened() {
+	s.state = stOpen
+	s.applyOptions()
+	s.touch()
+}
+
+// Connect connects the socket to host:port (Node's socket.connect(port, host, cb)); cb, if
+// not nil, becomes the connect callback. An empty host means "localhost"; names are looked
+// up first, and their addresses tried in order. Connect returns an error only for a bad
+// port or a socket that is not new; failures to connect reach the error callback
+// ("connect ECONNREFUSED 127.0.0.1:3000"), followed by close. Writes and End before the
+// connection is made wait for it.
+func (s *Socket) Connect(port int, host string, cb func()) error {
+	if port < 0 || port > 65535 {
+		return badPort(port)
+	}
+	if s.state == stDestroyed || s.Duplex.Destroyed() {
+		return ErrSocketClosed
+	}
+	if s.state != stIdle {
+		return ErrSocketConnecting
+	}
+	if host == "" {
+		host = "localhost"
+	}
+	if err := s.initTCP(&s.tcpv); err != nil {
+		return err
+	}
+	if cb != nil {
+		s.onConnect = cb
+	}
+	s.state = stConnecting
+	s.connHost, s.connPort = host, port
+	if a, err := netip.ParseAddr(host); err == nil {
+		s.addr1[0] = a
+		s.addrs, s.addrIdx = s.addr1[:], 0
+		s.tryConnect()
+		return nil
+	}
+	hints := handles.AddrInfoHints{SockType: handles.SockTypeStream}
+	if err := handles.GetAddrInfo(s.loop, &s.dns, socketLookupDone, host, "", &hints); err != nil {
+		s.Duplex.Destroy(dnsException(err, "getaddrinfo", host))
+	}
+	return nil
+}
+
+func socketLookupDone(req *handles.GetAddrInfoReq, err error, res []handles.AddrInfo) {
+	s := req.Data.(*Socket)
+	defer s.ls.drain()
+	if s.state != stConnecting {
+		return
+	}
+	if err != nil {
+		s.Duplex.Destroy(dnsException(err, "getaddrinfo", s.connHost))
+		return
+	}
+	s.addrs, s.addrIdx = s.addrs[:0], 0
+	for _, ai := range res {
+		a := ai.Addr.Addr()
+		dup := false
+		for _, b := range s.addrs {
+			dup = dup || a == b
+		}
+		if !dup {
+			s.addrs = append(s.addrs, a)
+		}
+	}
+	if len(s.addrs) == 0 {
+		s.Duplex.Destroy(dnsException(uv.EAI_NONAME, "getaddrinfo", s.connHost))
+		return
+	}
+	s.tryConnect()
+}
+
+func (s *Socket) tryConnect() {
+	a := s.addrs[s.addrIdx]
+	if err := s.tcp.Connect(&s.creq, netip.AddrPortFrom(a, uint16(s.connPort)), socketConnected); err != nil {
+		s.connectFailed(err)
+	}
+}
+
+func socketConnected(req *handles.ConnectReq, err error) {
+	s := req.Data.(*Socket)
+	defer s.ls.drain()
+	if s.state != stConnecting {
+		return // destroyed meanwhile
+	}
+	if err != nil {
+		s.connectFailed(err)
+		return
+	}
+	s.opened()
+	if s.onConnect != nil {
+		s.onConnect()
+	}
+	if s.state != stOpen {
+		return
+	}
+	if s.hasPending {
+		chunk := s.connWrite
+		s.connWrite, s.hasPending = nil, false
+		s.send(chunk, true)
+	}
+	if s.finalPending {
+		s.finalPending = false
+		s.implFinal()
+	}
+	if s.readOnOpen {
+		s.readOnOpen = false
+		s.implRead()
+	}
+	if !s.Duplex.IsPaused() {
+		s.Duplex.Read(nil)
+	}
+}
+
+// connectFailed tries the next address, or destroys the socket with Node's error.
+func (s *Socket) connectFailed(err error) {
+	a := s.addrs[s.addrIdx]
+	if s.addrIdx+1 < len(s.addrs) {
+		s.addrIdx++
+		s.tcp.Close(nil)
+		if ierr := s.initTCP(new(handles.TCP)); ierr == nil {
+			s.tryConnect()
+			return
+		}
+	}
+	s.Duplex.Destroy(exceptionWithHostPort(err, "connect", a.String(), s.connPort))
+}
+
+// implRead is _read: start reading from the kernel.
+func (s *Socket) implRead() {
+	switch s.state {
+	case stIdle, stConnecting:
+		s.readOnOpen = true
+		return
+	case stOpen:
+	default:
+		return
+	}
+	if s.reading {
+		return
+	}
+	if err := s.tcp.ReadStart(nil, socketRead); err != nil {
+		s.Duplex.Destroy(errnoException(err, "read"))
+		return
+	}
+	s.reading = true
+}
+
+// implPause stops reading from the kernel while the readable side is paused.
+func (s *Socket) implPause() {
+	s.readOnOpen = false
+	if s.reading {
+		s.tcp.ReadStop()
+		s.reading = false
+	}
+}
+
+func socketRead(st *handles.Stream, buf []byte, err error) {
+	s := st.Data.(*Socket)
+	switch {
+	case err == nil:
+		if len(buf) == 0 {
+			return
+		}
+		s.bytesRead += uint64(len(buf))
+		s.touch()
+		if !s.Duplex.Push(buf) && s.reading {
+			s.tcp.ReadStop()
+			s.reading = false
+		}
+	case err == uv.EOF:
+		s.reading = false
+		s.Duplex.PushEOF()
+		s.Duplex.Read(nil)
+	default:
+		s.reading = false
+		s.Duplex.Destroy(errnoException(err, "read"))
+	}
+	s.ls.drain()
+}
+
+// implWrite is _write: write at once what the kernel takes, keep the rest.
+func (s *Socket) implWrite(chunk []byte, retained bool) {
+	if s.state == stIdle {
+		// As Node: a socket that is neither connected nor connecting cannot write.
+		s.Duplex.WriteDone(ErrSocketClosed)
+		return
+	}
+	if s.state != stOpen {
+		// Not connected yet: keep the chunk until the connect callback.
+		if !retained {
+			s.spill = append(s.spill[:0], chunk...)
+			chunk = s.spill
+		}
+		s.connWrite, s.hasPending = chunk, true
+		return
+	}
+	s.send(chunk, retained)
+}
+
+// send writes chunk; a chunk that is not retained is tried at once and the rest copied.
+func (s *Socket) send(chunk []byte, retained bool) {
+	if !retained {
+		s.wbufs[0] = chunk
+		n, err := s.tcp.TryWrite(s.wbufs)
+		s.wbufs[0] = nil
+		if err == nil {
+			s.bytesWritten += uint64(n)
+			if n == len(chunk) {
+				s.touch()
+				s.Duplex.WriteDone(nil)
+				return
+			}
+		} else if err != uv.EAGAIN && err != uv.ENOSYS {
+			s.Duplex.WriteDone(errnoException(err, "write"))
+			return
+		}
+		s.spill = append(s.spill[:0], chunk[n:]...)
+		chunk = s.spill
+	}
+	s.wbufs[0] = chunk
+	s.writeLen = len(chunk)
+	if err := s.tcp.Write(&s.wreq, s.wbufs, socketWritten); err != nil {
+		s.wbufs[0] = nil
+		s.Duplex.WriteDone(errnoException(err, "write"))
+	}
+}
+
+// spillMax is the largest spill buffer kept between writes.
+const spillMax = 1 << 20
+
+func socketWritten(req *handles.WriteReq, err error) {
+	s := req.Data.(*Socket)
+	s.wbufs[0] = nil
+	if cap(s.spill) > spillMax {
+		s.spill = nil
+	}
+	if err == uv.ECANCELED {
+		// The handle closed: the socket is destroyed; this only settles the accounting.
+		s.Duplex.WriteDone(err)
+		return
+	}
+	if err == nil {
+		s.bytesWritten += uint64(s.writeLen)
+		s.touch()
+	}
+	s.Duplex.WriteDone(errnoException(err, "write"))
+	s.ls.drain()
+}
+
+// implFinal is _final: shut the write side down.
+func (s *Socket) implFinal() {
+	switch s.state {
+	case stConnecting:
+		s.finalPending = true
+		return
+	case stOpen:
+	default:
+		s.Duplex.FinalDone(nil)
+		return
+	}
+	switch err := s.tcp.Shutdown(&s.sreq, socketShut); err {
+	case nil:
+	case uv.ENOTCONN:
+		s.Duplex.FinalDone(nil)
+	default:
+		s.Duplex.FinalDone(errnoException(err, "shutdown"))
+	}
+}
+
+func socketShut(req *handles.ShutdownReq, err error) {
+	s := req.Data.(*Socket)
+	if err == uv.ECANCELED {
+		return
+	}
+	// As Node, the shutdown's own status is not reported: a failure shows up on the
+	// read side.
+	s.Duplex.FinalDone(nil)
+	s.ls.drain()
+}
+
+// implDestroy is _destroy: close the handle; close is reported from its close callback.
+func (s *Socket) implDestroy(err error) error {
+	s.hadError = err != nil
+	s.state = stDestroyed
+	s.reading = false
+	if s.timerInit && !s.timer.IsClosing() {
+		s.timer.Close(nil)
+	}
+	if s.tcp != nil && !s.tcp.IsClosing() {
+		if s.resetOnClose && s.tcp.CloseReset(s.closedFn) == nil {
+			// closed with an RST
+		} else {
+			s.tcp.Close(s.closedFn)
+		}
+	} else {
+		s.Duplex.CloseDone()
+	}
+	return err
+}
+
+func (s *Socket) handleClosed() {
+	s.Duplex.CloseDone()
+	s.ls.drain()
+}
+
+func (s *Socket) emitClose() {
+	if s.onClose != nil {
+		s.onClose(s.hadError)
+	}
+	// Node counts the connection out in _destroy; here it is after its close callback, so
+	// that the server's close callback runs after those of all its connections.
+	if srv := s.server; srv != nil {
+		s.server = nil
+		srv.connections--
+		srv.maybeEmitClose()
+	}
+}
+
+// Write writes b (Node's socket.write): see Socket for copying. It returns false once the
+// bytes not yet taken by the kernel reach the highWaterMark; the drain callback follows.
+// After the peer ended and the socket ended itself (no AllowHalfOpen), it destroys the
+// socket with EPIPE "This socket has been ended by the other party".
+func (s *Socket) Write(b []byte) bool {
+	if s.Duplex.ReadableEnded() && !s.Duplex.AllowHalfOpen() && s.Duplex.WritableEnded() && !s.Duplex.Destroyed() {
+		s.Duplex.Destroy(errEnded())
+		return false
+	}
+	return s.Duplex.Write(b)
+}
+
+// WriteString writes a string; it copies it only if the kernel does not take it at once.
+func (s *Socket) WriteString(str string) bool {
+	return s.Write(unsafeBytes(str))
+}
+
+// ResetAndDestroy destroys the socket and closes the connection with an RST (Node's
+// resetAndDestroy).
+func (s *Socket) ResetAndDestroy() {
+	s.resetOnClose = true
+	s.Duplex.Destroy(nil)
+}
+
+// OnConnect sets the connect callback.
+func (s *Socket) OnConnect(fn func()) { s.onConnect = fn }
+
+// OnTimeout sets the timeout callback (see SetTimeout).
+func (s *Socket) OnTimeout(fn func()) { s.onTimeout = fn }
+
+// OnClose sets the close callback, the socket's last; hadError tells whether it was
+// destroyed by an error.
+func (s *Socket) OnClose(fn func(hadError bool)) { s.onClose = fn }
+
+// SetTimeout makes the timeout callback run after ms milliseconds without reading or
+// writing (Node's setTimeout); 0 turns it off. cb, if not nil, becomes the timeout callback.
+// As in Node, the socket is not closed: do it in the callback. The callback runs again only
+// after new activity and another ms idle. The timer does not keep the loop alive.
+func (s *Socket) SetTimeout(ms int, cb func()) {
+	if ms <= 0 {
+		s.timeout = 0
+		if s.timerInit {
+			s.timer.Stop()
+		}
+		return
+	}
+	if cb != nil {
+		s.onTimeout = cb
+	}
+	if s.state == stDestroyed {
+		return
+	}
+	if !s.timerInit {
+		if err := s.timer.Init(s.loop); err != nil {
+			return
+		}
+		s.timer.Data = s
+		s.timer.Unref()
+		s.timerInit = true
+	}
+	s.timeout = uint64(ms)
+	s.lastActive = s.loop.Now()
+	s.timerFired = false
+	s.timer.Start(socketTimer, s.timeout, 0)
+}
+
+// Timeout returns the idle timeout in milliseconds (0: none).
+func (s *Socket) Timeout() int { return int(s.timeout) }
+
+func socketTimer(t *handles.Timer) {
+	s := t.Data.(*Socket)
+	if s.timeout == 0 {
+		return
+	}
+	if idle := s.loop.Now() - s.lastActive; idle < s.timeout {
+		t.Start(socketTimer, s.timeout-idle, 0)
+		return
+	}
+	s.timerFired = true
+	if s.onTimeout != nil {
+		s.onTimeout()
+	}
+	s.ls.drain()
+}
+
+// touch records activity for the idle timeout.
+func (s *Socket) touch() {
+	if s.timeout == 0 {
+		return
+	}
+	s.lastActive = s.loop.Now()
+	if s.timerFired {
+		s.timerFired = false
+		s.timer.Start(socketTimer, s.timeout, 0)
+	}
+}
+
+// SetNoDelay turns Nagle's algorithm off (true) or on (Node's setNoDelay; Node's default
+// argument is true).
+func (s *Socket) SetNoDelay(noDelay bool) {
+	s.noDelay = noDelay
+	if s.state == stOpen {
+		s.tcp.NoDelay(noDelay)
+	}
+}
+
+// SetKeepAlive turns TCP keep-alive on or off, with the first probe after initialDelay
+// milliseconds of idleness (Node's setKeepAlive; 0 means the system's default).
+func (s *Socket) SetKeepAlive(enable bool, initialDelay int) {
+	s.keepAlive, s.keepAliveDelay = enable, initialDelay
+	if s.state == stOpen {
+		s.tcp.KeepAlive(enable, keepAliveSeconds(initialDelay))
+	}
+}
+
+// Ref makes the socket keep the loop alive (the default).
+func (s *Socket) Ref() {
+	s.unref = false
+	if s.tcp != nil {
+		s.tcp.Ref()
+	}
+}
+
+// Unref lets the loop end while the socket is open.
+func (s *Socket) Unref() {
+	s.unref = true
+	if s.tcp != nil {
+		s.tcp.Unref()
+	}
+}
+
+// Loop returns the loop the socket runs on.
+func (s *Socket) Loop() *uv.Loop { return s.loop }
+
+// Connecting reports whether a Connect is in progress.
+func (s *Socket) Connecting() bool { return s.state == stConnecting }
+
+// Pending reports whether the socket is not connected yet (Node's socket.pending).
+func (s *Socket) Pending() bool { return s.state != stOpen }
+
+// ReadyState is Node's readyState: "opening", "open", "readOnly", "writeOnly" or "closed".
+func (s *Socket) ReadyState() string {
+	if s.state == stConnecting {
+		return "opening"
+	}
+	r, w := s.Duplex.IsReadable(), s.Duplex.IsWritable()
+	switch {
+	case s.state != stOpen:
+		return "closed"
+	case r && w:
+		return "open"
+	case r:
+		return "readOnly"
+	case w:
+		return "writeOnly"
+	}
+	return "closed"
+}
+
+// BytesRead returns the bytes received.
+func (s *Socket) BytesRead() uint64 { return s.bytesRead }
+
+// BytesWritten returns the bytes handed to the kernel (not those still buffered).
+func (s *Socket) BytesWritten() uint64 { return s.bytesWritten }
+
+func (s *Socket) peerAddr() (netip.AddrPort, bool) {
+	if !s.havePeer && s.state == stOpen {
+		if ap, err := s.tcp.Peername(); err == nil {
+			s.peer, s.havePeer = ap, true
+		}
+	}
+	return s.peer, s.havePeer
+}
+
+func (s *Socket) localAddr() (netip.AddrPort, bool) {
+	if !s.haveLocal && s.state == stOpen {
+		if ap, err := s.tcp.Sockname(); err == nil {
+			s.local, s.haveLocal = ap, true
+		}
+	}
+	return s.local, s.haveLocal
+}
+
+// RemoteAddress returns the peer's address ("127.0.0.1", "::ffff:127.0.0.1"), or "" if
+// unknown (not connected).
+func (s *Socket) RemoteAddress() string {
+	if ap, ok := s.peerAddr(); ok {
+		return ap.Addr().String()
+	}
+	return ""
+}
+
+// RemotePort returns the peer's port, or 0 if unknown.
+func (s *Socket) RemotePort() int {
+	ap, _ := s.peerAddr()
+	return int(ap.Port())
+}
+
+// RemoteFamily returns "IPv4" or "IPv6", or "" if unknown.
+func (s *Socket) RemoteFamily() string {
+	ap, ok := s.peerAddr()
+	return familyOf(ap.Addr(), ok)
+}
+
+// RemoteAddrPort returns the peer's address and port.
+func (s *Socket) RemoteAddrPort() netip.AddrPort { ap, _ := s.peerAddr(); return ap }
+
+// LocalAddress returns the local address, or "" if unknown.
+func (s *Socket) LocalAddress() string {
+	if ap, ok := s.localAddr(); ok {
+		return ap.Addr().String()
+	}
+	return ""
+}
+
+// LocalPort returns the local port, or 0 if unknown.
+func (s *Socket) LocalPort() int {
+	ap, _ := s.localAddr()
+	return int(ap.Port())
+}
+
+// LocalFamily returns "IPv4" or "IPv6", or "" if unknown.
+func (s *Socket) LocalFamily() string {
+	ap, ok := s.localAddr()
+	return familyOf(ap.Addr(), ok)
+}
+
+// Address returns the local address (Node's socket.address()).
+func (s *Socket) Address() Addr {
+	ap, ok := s.localAddr()
+	if !ok {
+		return Addr{}
+	}
+	return addrOf(ap)
+}
