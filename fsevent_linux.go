@@ -2,7 +2,7 @@ package uv
 
 import (
 	"os"
-	"path/filepath"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -14,17 +14,26 @@ type inotifyState struct {
 	fd   int
 	io   IOWatcher
 	wds  map[int][]wdUser
+	snap []wdUser // the users of the event being dispatched, reused
 	buf  [4096]byte
-	base map[int]string // the path a wd was added for
 }
 
+// wdUser is one watcher's use of a watch descriptor: prefix is "" for the watched path
+// itself and "sub/dir/" for a subdirectory of a recursive watcher; gen is the watcher's start
+// it belongs to.
 type wdUser struct {
 	w      *FSWatcher
+	gen    uint64
 	prefix string
 }
 
-const inotifyMask = unix.IN_ATTRIB | unix.IN_CREATE | unix.IN_MODIFY | unix.IN_DELETE |
-	unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_MOVED_FROM | unix.IN_MOVED_TO
+const (
+	inotifyMask = unix.IN_ATTRIB | unix.IN_CREATE | unix.IN_MODIFY | unix.IN_DELETE |
+		unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_MOVED_FROM | unix.IN_MOVED_TO
+	// Subdirectories of a recursive watcher: never a file that took a directory's name, never
+	// through a symbolic link.
+	inotifySubdirMask = inotifyMask | unix.IN_ONLYDIR | unix.IN_DONT_FOLLOW
+)
 
 func (l *Loop) inotify() (*inotifyState, error) {
 	if s := l.os.inotify; s != nil {
@@ -34,7 +43,7 @@ func (l *Loop) inotify() (*inotifyState, error) {
 	if err != nil {
 		return nil, TranslateSysError(err)
 	}
-	s := &inotifyState{fd: fd, wds: make(map[int][]wdUser), base: make(map[int]string)}
+	s := &inotifyState{fd: fd, wds: make(map[int][]wdUser)}
 	if err := s.io.Init(l, fd, func(int) { l.inotifyRead() }); err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -52,7 +61,8 @@ func (l *Loop) closeInotify() {
 	}
 }
 
-// Start watches path. EINVAL if already started.
+// Start watches path. EINVAL if already started, if cb is nil or the path holds a NUL byte;
+// otherwise the error of inotify_add_watch (ENOENT for a missing path).
 func (w *FSWatcher) Start(l *Loop, path string, recursive bool, cb func(name string, events int)) error {
 	if w.active || l == nil || l.closed || cb == nil {
 		return EINVAL
@@ -64,37 +74,117 @@ func (w *FSWatcher) Start(l *Loop, path string, recursive bool, cb func(name str
 	if err != nil {
 		return err
 	}
-	*w = FSWatcher{loop: l, path: path, recursive: recursive, cb: cb}
-	if err := w.add(s, path, ""); err != nil {
+	*w = FSWatcher{loop: l, path: path, self: fsEventSelfName(path), recursive: recursive, cb: cb,
+		gen: w.gen + 1}
+	if _, err := w.add(s, path, "", inotifyMask); err != nil {
 		return err
 	}
-	if recursive {
-		if st, err := os.Stat(path); err == nil && st.IsDir() {
-			filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
-				if err != nil || !d.IsDir() || p == path {
-					return nil
-				}
-				rel, _ := filepath.Rel(path, p)
-				w.add(s, p, rel+"/")
-				return nil
-			})
-		}
-	}
 	w.active = true
+	if recursive {
+		w.addTree(s, path, "", nil)
+	}
 	return nil
 }
 
-func (w *FSWatcher) add(s *inotifyState, path, prefix string) error {
-	wd, err := unix.InotifyAddWatch(s.fd, path, inotifyMask)
+// add watches path for w, its names getting prefix. It reports whether the watch is new to w.
+func (w *FSWatcher) add(s *inotifyState, path, prefix string, mask uint32) (bool, error) {
+	wd, err := unix.InotifyAddWatch(s.fd, path, mask)
 	if err != nil {
-		return TranslateSysError(err)
+		return false, TranslateSysError(err)
 	}
-	if _, ok := s.base[wd]; !ok {
-		s.base[wd] = path
+	users := s.wds[wd]
+	for i := range users {
+		if users[i].w != w || users[i].gen != w.gen {
+			continue
+		}
+		// Already watched by w: the same directory seen twice (found by the walk and then
+		// reported created), or moved within the tree. Keep one watch, with the newest name.
+		if users[i].prefix == prefix {
+			return false, nil
+		}
+		users[i].prefix = prefix
+		for j := range w.wds {
+			if w.wds[j].wd == wd {
+				w.wds[j].prefix = prefix
+			}
+		}
+		return false, nil
 	}
-	s.wds[wd] = append(s.wds[wd], wdUser{w, prefix})
+	s.wds[wd] = append(users, wdUser{w, w.gen, prefix})
 	w.wds = append(w.wds, fsWatch{wd, prefix})
-	return nil
+	return true, nil
+}
+
+// addTree watches the subdirectories below dir (whose names get prefix), recursively. With
+// found non-nil, it appends the relative name of every entry it meets, directories and
+// files, and returns the list (for a directory just created, whose entries were made before
+// the watch on it existed).
+func (w *FSWatcher) addTree(s *inotifyState, dir, prefix string, found []string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return found
+	}
+	for _, e := range entries {
+		name := prefix + e.Name()
+		if found != nil {
+			found = append(found, name)
+		}
+		if !e.IsDir() {
+			continue
+		}
+		sub := dir + "/" + e.Name()
+		if added, err := w.add(s, sub, name+"/", inotifySubdirMask); err == nil && added {
+			found = w.addTree(s, sub, name+"/", found)
+		}
+	}
+	return found
+}
+
+// dropTree stops w's watches of the directory with the given prefix and of everything below
+// it (a subdirectory moved away).
+func (w *FSWatcher) dropTree(s *inotifyState, prefix string) {
+	kept := w.wds[:0]
+	for _, fw := range w.wds {
+		if strings.HasPrefix(fw.prefix, prefix) {
+			s.removeUser(fw.wd, w)
+		} else {
+			kept = append(kept, fw)
+		}
+	}
+	clear(w.wds[len(kept):])
+	w.wds = kept
+}
+
+// removeUser takes w off wd, and removes the kernel watch once nobody uses it.
+func (s *inotifyState) removeUser(wd int, w *FSWatcher) {
+	users := s.wds[wd]
+	for i, u := range users {
+		if u.w == w {
+			users = append(users[:i:i], users[i+1:]...)
+			break
+		}
+	}
+	if len(users) == 0 {
+		delete(s.wds, wd)
+		unix.InotifyRmWatch(s.fd, uint32(wd))
+		return
+	}
+	s.wds[wd] = users
+}
+
+// forget drops a watch the kernel has ended (IN_IGNORED: the path was removed or its file
+// system unmounted). Its watchers stay started, as in libuv.
+func (s *inotifyState) forget(wd int) {
+	for _, u := range s.wds[wd] {
+		w := u.w
+		for i, fw := range w.wds {
+			if fw.wd == wd {
+				w.wds = append(w.wds[:i:i], w.wds[i+1:]...)
+				break
+			}
+		}
+	}
+	delete(s.wds, wd)
 }
 
 // Stop stops watching. Stopping a stopped watcher does nothing.
@@ -103,24 +193,9 @@ func (w *FSWatcher) Stop() {
 		return
 	}
 	w.active = false
-	s := w.loop.os.inotify
-	if s == nil {
-		return
-	}
-	for _, fw := range w.wds {
-		users := s.wds[fw.wd]
-		for i, u := range users {
-			if u.w == w {
-				users = append(users[:i:i], users[i+1:]...)
-				break
-			}
-		}
-		if len(users) == 0 {
-			delete(s.wds, fw.wd)
-			delete(s.base, fw.wd)
-			unix.InotifyRmWatch(s.fd, uint32(fw.wd))
-		} else {
-			s.wds[fw.wd] = users
+	if s := w.loop.os.inotify; s != nil {
+		for _, fw := range w.wds {
+			s.removeUser(fw.wd, w)
 		}
 	}
 	w.wds = nil
@@ -138,17 +213,17 @@ func (l *Loop) inotifyRead() {
 		}
 		for off := 0; off+unix.SizeofInotifyEvent <= n; {
 			e := (*unix.InotifyEvent)(unsafe.Pointer(&s.buf[off]))
-			nameBytes := s.buf[off+unix.SizeofInotifyEvent : off+unix.SizeofInotifyEvent+int(e.Len)]
-			off += unix.SizeofInotifyEvent + int(e.Len)
-			name := ""
-			for i, c := range nameBytes {
+			end := off + unix.SizeofInotifyEvent + int(e.Len)
+			if end > n {
+				return
+			}
+			name := s.buf[off+unix.SizeofInotifyEvent : end]
+			off = end
+			for i, c := range name {
 				if c == 0 {
-					nameBytes = nameBytes[:i]
+					name = name[:i]
 					break
 				}
-			}
-			if len(nameBytes) > 0 {
-				name = string(nameBytes)
 			}
 			l.inotifyDispatch(s, int(e.Wd), e.Mask, name)
 			if l.os.inotify != s {
@@ -158,40 +233,68 @@ func (l *Loop) inotifyRead() {
 	}
 }
 
-func (l *Loop) inotifyDispatch(s *inotifyState, wd int, mask uint32, name string) {
+// inotifyDispatch calls the watchers of wd for one event. The events are libuv's: IN_ATTRIB
+// and IN_MODIFY are a change, any other bit (IN_ISDIR and IN_IGNORED included) a rename.
+func (l *Loop) inotifyDispatch(s *inotifyState, wd int, mask uint32, nameBytes []byte) {
 	users := s.wds[wd]
 	if len(users) == 0 {
-		return
+		return // a watch already removed: its last events are stale
 	}
 	events := 0
 	if mask&(unix.IN_ATTRIB|unix.IN_MODIFY) != 0 {
 		events |= FSEventChange
 	}
-	if mask&^(unix.IN_ATTRIB|unix.IN_MODIFY|unix.IN_ISDIR|unix.IN_IGNORED|unix.IN_Q_OVERFLOW|unix.IN_UNMOUNT) != 0 {
+	if mask&^(unix.IN_ATTRIB|unix.IN_MODIFY) != 0 {
 		events |= FSEventRename
 	}
-	if events == 0 {
-		return
+	name := ""
+	if len(nameBytes) > 0 {
+		name = string(nameBytes)
 	}
-	base := s.base[wd]
-	// A snapshot: callbacks may stop watchers.
-	snap := append([]wdUser(nil), users...)
-	for _, u := range snap {
-		if !u.w.active {
+	// Callbacks may stop and start watchers, so go over a copy; a watcher stopped, or
+	// restarted, meanwhile is skipped (libuv moves the list aside for the same reason).
+	s.snap = append(s.snap[:0], users...)
+	for i := range s.snap {
+		u := s.snap[i]
+		w := u.w
+		if !w.active || w.gen != u.gen {
 			continue
 		}
-		n := name
-		if n == "" {
-			n = filepath.Base(base)
+		if name == "" {
 			if u.prefix != "" {
-				n = u.prefix[:len(u.prefix)-1]
+				continue // a subdirectory's own event: its parent reports it by name
 			}
-		} else {
-			n = u.prefix + name
+			w.cb(w.self, events)
+			continue
 		}
-		if u.w.recursive && name != "" && mask&unix.IN_ISDIR != 0 && mask&(unix.IN_CREATE|unix.IN_MOVED_TO) != 0 {
-			u.w.add(s, filepath.Join(base, name), u.prefix+name+"/")
+		var found []string
+		if w.recursive && mask&unix.IN_ISDIR != 0 {
+			rel := u.prefix + name + "/"
+			switch {
+			case mask&unix.IN_MOVED_FROM != 0:
+				w.dropTree(s, rel)
+			case mask&(unix.IN_CREATE|unix.IN_MOVED_TO) != 0:
+				dir := w.path + "/" + u.prefix + name
+				if added, err := w.add(s, dir, rel, inotifySubdirMask); err == nil && added {
+					if mask&unix.IN_CREATE != 0 {
+						found = w.addTree(s, dir, rel, make([]string, 0))
+					} else {
+						w.addTree(s, dir, rel, nil)
+					}
+				}
+			}
 		}
-		u.w.cb(n, events)
+		w.cb(u.prefix+name, events)
+		// Entries made in a new directory before its watch existed: report them now.
+		for _, f := range found {
+			if !w.active || w.gen != u.gen {
+				break
+			}
+			w.cb(f, FSEventRename)
+		}
+	}
+	clear(s.snap)
+	if mask&unix.IN_IGNORED != 0 {
+		s.forget(wd)
 	}
 }

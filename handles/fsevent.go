@@ -14,7 +14,10 @@ const (
 	Change = uv.FSEventChange
 )
 
-// FSEvent watches a file or directory for changes (libuv's uv_fs_event_t).
+// FSEvent watches a file or directory for changes (libuv's uv_fs_event_t). The callback
+// gets the name of the entry that changed (for the watched path itself, its base name) and
+// Rename, Change or both, as libuv maps inotify's events: see uv.FSWatcher. Handles watching
+// the same file share one kernel watch.
 type FSEvent struct {
 	uv.Handle
 	w  uv.FSWatcher
@@ -30,7 +33,9 @@ func (h *FSEvent) Init(l *uv.Loop) error {
 }
 
 // Start watches path; cb gets the name of the entry that changed and Rename or Change
-// (libuv's uv_fs_event_start). EINVAL if already started, closing, or cb is nil.
+// (libuv's uv_fs_event_start). With FSEventRecursive, names below a watched directory are
+// relative paths ("sub/file"). EINVAL if already started, closing, or cb is nil; ENOENT if
+// path does not exist; ENOSYS where the system's backend is not written yet.
 func (h *FSEvent) Start(cb func(h *FSEvent, filename string, events int, err error), path string, flags int) error {
 	if h.Loop() == nil || h.IsClosing() || h.IsActive() || cb == nil {
 		return uv.EINVAL

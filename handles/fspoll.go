@@ -16,7 +16,11 @@ type FSPoll struct {
 	prev     uv.Stat
 	state    int // 0 before the first stat, 1 after a good one, or the last error code
 	inFlight bool
+	gen      uint64 // counts Start calls
+	reqGen   uint64 // the gen the stat in flight was made for
 	statFn   func(*FS)
+	// What the callback gets, kept here so that a poll allocates nothing.
+	cbPrev, cbCurr uv.Stat
 }
 
 // NewFSPoll creates an fs poll handle.
@@ -44,14 +48,16 @@ func (h *FSPoll) Start(cb func(h *FSPoll, err error, prev, curr *uv.Stat), path 
 	if interval == 0 {
 		interval = 1
 	}
+	h.gen++
 	h.cb, h.path, h.interval, h.state = cb, path, interval, 0
 	h.prev = uv.Stat{}
-	h.start = h.Loop().Now()
+	// A stat still in flight from before a Stop belongs to that period: statDone drops its
+	// result and stats again for this one.
 	if !h.inFlight {
-		if err := FSStatPath(h.Loop(), &h.req, h.path, h.statFn); err != nil {
+		if err := h.poll(); err != nil {
+			h.path = ""
 			return err
 		}
-		h.inFlight = true
 	}
 	h.Activate()
 	return nil
@@ -79,12 +85,18 @@ func (h *FSPoll) onClose() {
 	}
 }
 
-func (h *FSPoll) tick() {
+// poll starts a stat for the current period.
+func (h *FSPoll) poll() error {
 	h.start = h.Loop().Now()
-	if FSStatPath(h.Loop(), &h.req, h.path, h.statFn) == nil {
-		h.inFlight = true
+	if err := FSStatPath(h.Loop(), &h.req, h.path, h.statFn); err != nil {
+		return err
 	}
+	h.inFlight = true
+	h.reqGen = h.gen
+	return nil
 }
+
+func (h *FSPoll) tick() { h.poll() }
 
 func (h *FSPoll) statDone(r *FS) {
 	h.inFlight = false
@@ -95,22 +107,34 @@ func (h *FSPoll) statDone(r *FS) {
 	if !h.IsActive() {
 		return
 	}
+	gen := h.gen
+	if h.reqGen != gen {
+		h.poll() // made before the last Start, maybe for another path
+		return
+	}
+	// The state is updated before the callback, which may stop, restart or close the handle.
 	if r.Err != nil {
 		code := int(r.Result)
+		if code >= 0 {
+			code = uv.EIO.Code()
+		}
 		if h.state != code {
-			zero := uv.Stat{}
 			h.state = code
-			h.cb(h, r.Err, &h.prev, &zero)
+			h.cbPrev, h.cbCurr = h.prev, uv.Stat{}
+			h.cb(h, r.Err, &h.cbPrev, &h.cbCurr)
 		}
 	} else {
-		curr := r.Statbuf
-		if h.state != 0 && (h.state < 0 || !statEqual(&h.prev, &curr)) {
-			h.cb(h, nil, &h.prev, &curr)
+		changed := h.state != 0 && (h.state < 0 || !statEqual(&h.prev, &r.Statbuf))
+		if changed {
+			h.cbPrev, h.cbCurr = h.prev, r.Statbuf
 		}
-		h.prev = curr
+		h.prev = r.Statbuf
 		h.state = 1
+		if changed {
+			h.cb(h, nil, &h.cbPrev, &h.cbCurr)
+		}
 	}
-	if !h.IsActive() || h.IsClosing() {
+	if h.gen != gen || !h.IsActive() || h.IsClosing() {
 		return
 	}
 	elapsed := h.Loop().Now() - h.start
