@@ -39,12 +39,13 @@ func (a *AsyncWatcher) Send() {
 		return
 	}
 	l.asyncQ = append(l.asyncQ, a)
-	wake := !l.wakePending
-	l.wakePending = true
-	l.asyncMu.Unlock()
-	if wake {
+	if !l.wakePending {
+		// Under the lock, so Loop.Close cannot close the wakeup descriptor meanwhile (its
+		// number could be reused by then).
+		l.wakePending = true
 		l.backendWake()
 	}
+	l.asyncMu.Unlock()
 }
 
 // Close stops the watcher: later Sends are ignored and a Send not yet delivered is dropped.

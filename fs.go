@@ -21,13 +21,15 @@ func TimespecOf(t time.Time) Timespec { return Timespec{Sec: t.Unix(), Nsec: int
 // Stat is libuv's uv_stat_t.
 type Stat struct {
 	Dev, Mode, Nlink, UID, GID, Rdev, Ino, Size, Blksize, Blocks, Flags, Gen uint64
-	Atim, Mtim, Ctim, Birthtim                                             Timespec
+	Atim, Mtim, Ctim, Birthtim                                               Timespec
 }
 
-// StatFs is libuv's uv_statfs_t.
+// StatFs is libuv's uv_statfs_t. Frsize is the fundamental block size (Bsize where the
+// system has no separate one); Type is 0 where the system does not report it (OpenBSD,
+// NetBSD).
 type StatFs struct {
-	Type, Bsize, Blocks, Bfree, Bavail, Files, Ffree uint64
-	Spare                                            [4]uint64
+	Type, Bsize, Blocks, Bfree, Bavail, Files, Ffree, Frsize uint64
+	Spare                                                    [3]uint64
 }
 
 // DirentType is libuv's uv_dirent_type_t.
@@ -82,6 +84,26 @@ func hasNUL(p string) bool {
 	return false
 }
 
-// timeArg is the type of the times FsUtime and friends take: a zero time leaves that time
-// unchanged.
+// timeArg is the type of the times FsUtime and friends take: UtimeOmit (the zero time)
+// leaves that time unchanged, UtimeNow sets it to the current time.
 type timeArg = time.Time
+
+// UtimeOmit, given as a time to FsUtime, FsFutime or FsLutime, leaves that time unchanged
+// (libuv's UV_FS_UTIME_OMIT). It is the zero time.Time, so any zero time does the same.
+var UtimeOmit = time.Time{}
+
+// UtimeNow, given as a time to FsUtime, FsFutime or FsLutime, sets that time to the current
+// time of the file system (libuv's UV_FS_UTIME_NOW). It is a sentinel far outside the range a
+// file system stores; compare with Equal, not ==.
+var UtimeNow = time.Unix(-1<<62, 1)
+
+// isUtimeNow reports whether t is the UtimeNow sentinel.
+func isUtimeNow(t time.Time) bool { return t.Equal(UtimeNow) }
+
+// iovMax is the most buffers one read or write system call takes (IOV_MAX on the systems
+// uv-go runs on). A read with more buffers fills only the first iovMax, as libuv's does; a
+// write writes them all, iovMax at a time.
+const iovMax = 1024
+
+// ioMaxBytes caps the bytes one read asks for (libuv's UV__IO_MAX_BYTES, Linux's own limit).
+const ioMaxBytes = 0x7ffff000

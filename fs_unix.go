@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
@@ -53,28 +52,108 @@ func FsOpen(path string, flags, mode int) (OSFd, error) {
 	}
 }
 
-// FsClose closes fd.
-func FsClose(fd OSFd) error { return TranslateSysError(unix.Close(fd)) }
+// FsClose closes fd. An interrupted close (EINTR, EINPROGRESS) has still released the
+// descriptor, so it counts as success, as in libuv.
+func FsClose(fd OSFd) error {
+	err := unix.Close(fd)
+	if err == unix.EINTR || err == unix.EINPROGRESS {
+		return nil
+	}
+	return TranslateSysError(err)
+}
 
-// FsRead reads into bufs at offset, or at the current position when offset is negative.
-// It returns 0 at end of file.
+// FsRead reads into bufs at offset, or at the current position when offset is negative, with
+// one system call, as libuv does: it returns 0 at end of file and may fill fewer bytes than
+// the buffers hold. At most 1024 buffers (IOV_MAX) are filled; the rest are ignored. It
+// returns EINVAL for no buffers.
 func FsRead(fd OSFd, bufs [][]byte, offset int64) (int, error) {
-	total := 0
-	for _, b := range bufs {
-		if len(b) == 0 {
-			continue
+	if len(bufs) == 0 {
+		return 0, EINVAL
+	}
+	if len(bufs) > iovMax {
+		bufs = bufs[:iovMax]
+	}
+	if len(bufs) > 1 {
+		// Keep the total below what one read may ask for, dropping trailing buffers.
+		total, n := 0, 0
+		for ; n < len(bufs); n++ {
+			if len(bufs[n]) > ioMaxBytes-total {
+				break
+			}
+			total += len(bufs[n])
 		}
+		bufs = bufs[:max(n, 1)]
+	}
+	for {
 		var n int
 		var err error
-		for {
+		switch {
+		case len(bufs) == 1:
+			b := bufs[0]
+			if len(b) > ioMaxBytes {
+				b = b[:ioMaxBytes]
+			}
 			if offset < 0 {
 				n, err = unix.Read(fd, b)
 			} else {
-				n, err = unix.Pread(fd, b, offset+int64(total))
+				n, err = unix.Pread(fd, b, offset)
 			}
-			if err != unix.EINTR {
-				break
+		case offset < 0:
+			n, err = readv(fd, bufs)
+		default:
+			n, err = preadv(fd, bufs, offset)
+		}
+		// A signal for the Go runtime (preemption, profiling) must not fail the read.
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, TranslateSysError(err)
+		}
+		return n, nil
+	}
+}
+
+// FsWrite writes all of bufs at offset, or at the current position when offset is negative,
+// as libuv's uv_fs_write does: it keeps writing (1024 buffers per system call) until all is
+// written, a write makes no progress, or an error occurs. An error after some bytes were
+// written is dropped and the count returned. It returns EINVAL for no buffers.
+func FsWrite(fd OSFd, bufs [][]byte, offset int64) (int, error) {
+	if len(bufs) == 0 {
+		return 0, EINVAL
+	}
+	total := 0
+	i, skip := 0, 0 // the next byte to write is bufs[i][skip]
+	var scratch [][]byte
+	for i < len(bufs) {
+		var n int
+		var err error
+		end := min(i+iovMax, len(bufs))
+		off := int64(-1)
+		if offset >= 0 {
+			off = offset + int64(total)
+		}
+		if end-i == 1 {
+			b := bufs[i][skip:]
+			if off < 0 {
+				n, err = unix.Write(fd, b)
+			} else {
+				n, err = unix.Pwrite(fd, b, off)
 			}
+		} else {
+			chunk := bufs[i:end]
+			if skip > 0 { // a previous write stopped inside bufs[i]
+				scratch = append(append(scratch[:0], bufs[i][skip:]), bufs[i+1:end]...)
+				chunk = scratch
+			}
+			if off < 0 {
+				n, err = writev(fd, chunk)
+			} else {
+				n, err = pwritev(fd, chunk, off)
+			}
+		}
+		if err == unix.EINTR {
+			continue
 		}
 		if err != nil {
 			if total > 0 {
@@ -82,64 +161,89 @@ func FsRead(fd OSFd, bufs [][]byte, offset int64) (int, error) {
 			}
 			return 0, TranslateSysError(err)
 		}
-		total += n
-		if n < len(b) {
+		if n <= 0 {
 			break
 		}
-	}
-	return total, nil
-}
-
-// FsWrite writes bufs at offset, or at the current position when offset is negative.
-func FsWrite(fd OSFd, bufs [][]byte, offset int64) (int, error) {
-	total := 0
-	for _, b := range bufs {
-		for len(b) > 0 {
-			var n int
-			var err error
-			if offset < 0 {
-				n, err = unix.Write(fd, b)
+		total += n
+		for n > 0 && i < len(bufs) {
+			if rem := len(bufs[i]) - skip; n >= rem {
+				n -= rem
+				i++
+				skip = 0
 			} else {
-				n, err = unix.Pwrite(fd, b, offset+int64(total))
+				skip += n
+				n = 0
 			}
-			if err == unix.EINTR {
-				continue
-			}
-			if err != nil {
-				if total > 0 {
-					return total, nil
-				}
-				return 0, TranslateSysError(err)
-			}
-			total += n
-			b = b[n:]
 		}
 	}
 	return total, nil
 }
 
-// FsSendfile copies up to length bytes from in at offset to out; it returns the bytes copied.
-func FsSendfile(out, in OSFd, offset int64, length int) (int, error) {
-	off := offset
-	total := 0
-	for total < length {
-		n, err := unix.Sendfile(out, in, &off, length-total)
-		if err == unix.EINTR || (err == unix.EAGAIN && n == 0 && total == 0) {
-			if err == unix.EAGAIN {
-				return 0, EAGAIN
+// writeAll writes b at the current position, retrying short writes and EINTR.
+func writeAll(fd OSFd, b []byte) error {
+	for len(b) > 0 {
+		n, err := unix.Write(fd, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			if err := waitWritable(fd); err != nil {
+				return err
 			}
 			continue
 		}
 		if err != nil {
-			if err == unix.EINVAL || err == unix.ENOSYS {
-				return fsCopyRange(out, in, offset, length)
+			return TranslateSysError(err)
+		}
+		if n == 0 {
+			return EIO
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// waitWritable blocks until a non-blocking fd is writable again.
+func waitWritable(fd OSFd) error {
+	for {
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+		n, err := unix.Poll(pfd, -1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n != 1 || pfd[0].Revents&^unix.POLLOUT != 0 {
+			return EIO
+		}
+		return nil
+	}
+}
+
+// FsSendfile copies up to length bytes of in, from offset, to out at its current position,
+// without changing in's position. It uses the kernel's copy (copy_file_range or sendfile)
+// where it can and falls back to reading and writing; it stops early at the end of in. It
+// returns the bytes copied; an error after some bytes were copied is dropped.
+func FsSendfile(out, in OSFd, offset int64, length int) (int, error) {
+	if length <= 0 {
+		return 0, nil
+	}
+	off := offset
+	total := 0
+	for total < length {
+		n, err := sendfileOnce(out, in, &off, length-total)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			if total == 0 && (err == unix.EINVAL || err == unix.EIO || err == unix.ENOTSOCK ||
+				err == unix.EXDEV || err == unix.ENOSYS || err == unix.EOPNOTSUPP) {
+				return sendfileEmul(out, in, offset, length)
 			}
 			if total > 0 {
-				return total, nil
+				break
 			}
 			return 0, TranslateSysError(err)
 		}
-		if n == 0 {
+		if n <= 0 {
 			break
 		}
 		total += n
@@ -147,21 +251,39 @@ func FsSendfile(out, in OSFd, offset int64, length int) (int, error) {
 	return total, nil
 }
 
-// fsCopyRange is sendfile's fallback for files that cannot be sent: read and write.
-func fsCopyRange(out, in OSFd, offset int64, length int) (int, error) {
-	buf := make([]byte, 64*1024)
+// sendfileEmul is sendfile by reading and writing. Read errors after some bytes were sent
+// end the copy quietly; write errors are reported, as in libuv.
+func sendfileEmul(out, in OSFd, offset int64, length int) (int, error) {
+	buf := make([]byte, min(length, 64*1024))
+	usePread := true
 	total := 0
 	for total < length {
 		want := min(len(buf), length-total)
-		n, err := unix.Pread(in, buf[:want], offset+int64(total))
+		var n int
+		var err error
+		if usePread {
+			n, err = unix.Pread(in, buf[:want], offset+int64(total))
+		} else {
+			n, err = unix.Read(in, buf[:want])
+		}
+		if err == unix.EINTR {
+			continue
+		}
 		if err != nil {
-			return total, TranslateSysError(err)
+			if usePread && total == 0 && (err == unix.ESPIPE || err == unix.EIO) {
+				usePread = false
+				continue
+			}
+			if total > 0 {
+				break
+			}
+			return 0, TranslateSysError(err)
 		}
 		if n == 0 {
 			break
 		}
-		if _, err := FsWrite(out, [][]byte{buf[:n]}, -1); err != nil {
-			return total, err
+		if err := writeAll(out, buf[:n]); err != nil {
+			return 0, err
 		}
 		total += n
 	}
@@ -173,11 +295,7 @@ func FsStat(path string) (Stat, error) {
 	if err := checkPath(path); err != nil {
 		return Stat{}, err
 	}
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
-		return Stat{}, TranslateSysError(err)
-	}
-	return statOf(&st), nil
+	return statPath(path, false)
 }
 
 // FsLstat stats path without following a final symlink.
@@ -185,22 +303,13 @@ func FsLstat(path string) (Stat, error) {
 	if err := checkPath(path); err != nil {
 		return Stat{}, err
 	}
-	var st unix.Stat_t
-	if err := unix.Lstat(path, &st); err != nil {
-		return Stat{}, TranslateSysError(err)
-	}
-	return statOf(&st), nil
+	return statPath(path, true)
 }
 
 // FsFstat stats an open descriptor.
-func FsFstat(fd OSFd) (Stat, error) {
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return Stat{}, TranslateSysError(err)
-	}
-	return statOf(&st), nil
-}
+func FsFstat(fd OSFd) (Stat, error) { return statFd(fd) }
 
+// statOf converts the host's stat result the way libuv's uv__to_stat does.
 func statOf(st *unix.Stat_t) Stat {
 	return Stat{
 		Dev: uint64(st.Dev), Mode: uint64(st.Mode), Nlink: uint64(st.Nlink), UID: uint64(st.Uid),
@@ -214,28 +323,72 @@ func statOf(st *unix.Stat_t) Stat {
 	}
 }
 
+// statLstat stats path with stat(2) or lstat(2).
+func statLstat(path string, lstat bool) (Stat, error) {
+	var st unix.Stat_t
+	var err error
+	if lstat {
+		err = unix.Lstat(path, &st)
+	} else {
+		err = unix.Stat(path, &st)
+	}
+	if err != nil {
+		return Stat{}, TranslateSysError(err)
+	}
+	return statOf(&st), nil
+}
+
+// statFstat stats fd with fstat(2).
+func statFstat(fd OSFd) (Stat, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return Stat{}, TranslateSysError(err)
+	}
+	return statOf(&st), nil
+}
+
 // FsFtruncate truncates an open file to size bytes.
 func FsFtruncate(fd OSFd, size int64) error { return TranslateSysError(unix.Ftruncate(fd, size)) }
 
-func utimesOf(atime, mtime time.Time) []unix.Timespec {
-	ts := make([]unix.Timespec, 2)
-	for i, t := range []time.Time{atime, mtime} {
-		if t.IsZero() {
-			ts[i] = unix.Timespec{Nsec: utimeOmit}
-		} else {
-			ts[i] = unix.NsecToTimespec(t.UnixNano())
-		}
+// utimeSpec converts a time given to FsUtime and friends: UtimeOmit and UtimeNow become the
+// kernel's UTIME_OMIT and UTIME_NOW.
+func utimeSpec(t time.Time) (unix.Timespec, error) {
+	switch {
+	case t.IsZero():
+		return unix.Timespec{Nsec: utimeOmit}, nil
+	case isUtimeNow(t):
+		return unix.Timespec{Nsec: utimeNow}, nil
 	}
-	return ts
+	ts, err := unix.TimeToTimespec(t)
+	if err != nil {
+		return ts, EINVAL
+	}
+	return ts, nil
 }
 
-// FsUtime sets the access and modification times of path with nanosecond precision; a zero
-// time leaves that time unchanged.
+func utimesOf(atime, mtime time.Time) ([]unix.Timespec, error) {
+	a, err := utimeSpec(atime)
+	if err != nil {
+		return nil, err
+	}
+	m, err := utimeSpec(mtime)
+	if err != nil {
+		return nil, err
+	}
+	return []unix.Timespec{a, m}, nil
+}
+
+// FsUtime sets the access and modification times of path with nanosecond precision.
+// UtimeOmit (the zero time) leaves a time unchanged; UtimeNow sets it to the current time.
 func FsUtime(path string, atime, mtime time.Time) error {
 	if err := checkPath(path); err != nil {
 		return err
 	}
-	return TranslateSysError(unix.UtimesNanoAt(unix.AT_FDCWD, path, utimesOf(atime, mtime), 0))
+	ts, err := utimesOf(atime, mtime)
+	if err != nil {
+		return err
+	}
+	return TranslateSysError(unix.UtimesNanoAt(unix.AT_FDCWD, path, ts, 0))
 }
 
 // FsLutime is FsUtime on a symlink itself.
@@ -243,7 +396,11 @@ func FsLutime(path string, atime, mtime time.Time) error {
 	if err := checkPath(path); err != nil {
 		return err
 	}
-	return TranslateSysError(unix.UtimesNanoAt(unix.AT_FDCWD, path, utimesOf(atime, mtime), unix.AT_SYMLINK_NOFOLLOW))
+	ts, err := utimesOf(atime, mtime)
+	if err != nil {
+		return err
+	}
+	return TranslateSysError(unix.UtimesNanoAt(unix.AT_FDCWD, path, ts, unix.AT_SYMLINK_NOFOLLOW))
 }
 
 // FsAccess checks access to path with mode (AccessRead | AccessWrite | AccessExec, or
@@ -284,9 +441,6 @@ func FsLchown(path string, uid, gid int) error {
 	}
 	return TranslateSysError(unix.Lchown(path, uid, gid))
 }
-
-// FsFsync flushes an open file to storage.
-func FsFsync(fd OSFd) error { return TranslateSysError(unix.Fsync(fd)) }
 
 // FsUnlink removes a file.
 func FsUnlink(path string) error {
@@ -331,8 +485,8 @@ func tempName(tpl string) (string, error) {
 	return string(b), nil
 }
 
-// FsMkdtemp creates a unique directory from tpl, which must end in "XXXXXX", and returns
-// its path.
+// FsMkdtemp creates a unique directory (mode 0700) from tpl, which must end in "XXXXXX"
+// (EINVAL otherwise), and returns its path.
 func FsMkdtemp(tpl string) (string, error) {
 	if err := checkPath(tpl); err != nil {
 		return "", err
@@ -343,7 +497,7 @@ func FsMkdtemp(tpl string) (string, error) {
 			return "", err
 		}
 		err = unix.Mkdir(p, 0o700)
-		if err == unix.EEXIST {
+		if err == unix.EEXIST || err == unix.EINTR {
 			continue
 		}
 		if err != nil {
@@ -354,7 +508,8 @@ func FsMkdtemp(tpl string) (string, error) {
 	return "", EEXIST
 }
 
-// FsMkstemp creates and opens a unique file from tpl, which must end in "XXXXXX".
+// FsMkstemp creates and opens (read-write, mode 0600, close-on-exec) a unique file from tpl,
+// which must end in "XXXXXX" (EINVAL otherwise).
 func FsMkstemp(tpl string) (OSFd, string, error) {
 	if err := checkPath(tpl); err != nil {
 		return -1, "", err
@@ -365,7 +520,7 @@ func FsMkstemp(tpl string) (OSFd, string, error) {
 			return -1, "", err
 		}
 		fd, err := unix.Open(p, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
-		if err == unix.EEXIST {
+		if err == unix.EEXIST || err == unix.EINTR {
 			continue
 		}
 		if err != nil {
@@ -384,7 +539,8 @@ func FsRename(from, to string) error {
 	return TranslateSysError(unix.Rename(from, to))
 }
 
-// FsScandir lists a directory, sorted by name, without "." and "..".
+// FsScandir lists a directory, sorted by name (byte order, as strcmp), without "." and "..".
+// An empty directory gives no entries and no error.
 func FsScandir(path string) ([]Dirent, error) {
 	d, err := FsOpendir(path)
 	if err != nil {
@@ -409,7 +565,7 @@ func FsScandir(path string) ([]Dirent, error) {
 // Dir is an open directory stream (libuv's uv_dir_t).
 type Dir struct{ f *os.File }
 
-// FsOpendir opens a directory for Read.
+// FsOpendir opens a directory for Read. ENOTDIR if path is not a directory.
 func FsOpendir(path string) (*Dir, error) {
 	if err := checkPath(path); err != nil {
 		return nil, err
@@ -429,6 +585,9 @@ func (d *Dir) Read(n int) ([]Dirent, error) {
 	des, err := d.f.ReadDir(n)
 	if err != nil && err != io.EOF {
 		return nil, TranslateSysError(err)
+	}
+	if len(des) == 0 {
+		return nil, nil
 	}
 	out := make([]Dirent, 0, len(des))
 	for _, de := range des {
@@ -483,11 +642,15 @@ func FsSymlink(target, path string, flags int) error {
 	return TranslateSysError(unix.Symlink(target, path))
 }
 
-// FsReadlink returns a symlink's target.
+// FsReadlink returns a symlink's target. EINVAL if path is not a symlink.
 func FsReadlink(path string) (string, error) {
 	if err := checkPath(path); err != nil {
 		return "", err
 	}
+	return readlink(path)
+}
+
+func readlink(path string) (string, error) {
 	for size := 256; ; size *= 2 {
 		buf := make([]byte, size)
 		n, err := unix.Readlink(path, buf)
@@ -500,26 +663,109 @@ func FsReadlink(path string) (string, error) {
 	}
 }
 
-// FsRealpath returns the canonical absolute path, with every symlink resolved.
+// maxSymlinks is how many symlinks FsRealpath follows before ELOOP (Linux's limit).
+const maxSymlinks = 40
+
+// FsRealpath returns the canonical absolute path, with every symlink, "." and ".." resolved
+// component by component the way realpath(3) does (so "link/.." is the parent of the link's
+// target, not the current directory). Errors: ENOENT for a missing component, ENOTDIR for a
+// non-directory followed by "/", ELOOP for a symlink cycle.
 func FsRealpath(path string) (string, error) {
 	if err := checkPath(path); err != nil {
 		return "", err
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", TranslateSysError(err)
+	if path == "" {
+		return "", ENOENT
 	}
-	p, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		return "", TranslateSysError(err)
+	resolved := "/"
+	if path[0] != '/' {
+		wd, err := unix.Getwd()
+		if err != nil {
+			return "", TranslateSysError(err)
+		}
+		resolved = wd
 	}
-	return p, nil
+	rest := path
+	links := 0
+	for rest != "" {
+		var comp string
+		var slash bool
+		comp, rest, slash = cutSlash(rest)
+		switch comp {
+		case "", ".":
+			continue
+		case "..":
+			resolved = parentDir(resolved)
+			continue
+		}
+		next := resolved + "/" + comp
+		if resolved == "/" {
+			next = "/" + comp
+		}
+		var st unix.Stat_t
+		if err := unix.Lstat(next, &st); err != nil {
+			return "", TranslateSysError(err)
+		}
+		switch st.Mode & unix.S_IFMT {
+		case unix.S_IFLNK:
+			if links++; links > maxSymlinks {
+				return "", ELOOP
+			}
+			target, err := readlink(next)
+			if err != nil {
+				return "", err
+			}
+			if target == "" {
+				return "", ENOENT
+			}
+			if target[0] == '/' {
+				resolved = "/"
+			}
+			if slash {
+				rest = target + "/" + rest
+			} else {
+				rest = target
+			}
+		case unix.S_IFDIR:
+			resolved = next
+		default:
+			if slash {
+				return "", ENOTDIR
+			}
+			resolved = next
+		}
+	}
+	return resolved, nil
 }
 
-// FsCopyfile copies a file's contents and mode. CopyfileExcl fails with EEXIST if to exists;
-// CopyfileFIClone tries a copy-on-write clone first; CopyfileFICloneForce requires one
-// (ENOTSUP where the file system cannot).
-func FsCopyfile(from, to string, flags int) error {
+// cutSlash splits the first path component off p; slash reports whether one or more slashes
+// followed it.
+func cutSlash(p string) (comp, rest string, slash bool) {
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' {
+			return p[:i], p[i+1:], true
+		}
+	}
+	return p, "", false
+}
+
+// parentDir returns the parent of an absolute, clean path ("/" for "/").
+func parentDir(p string) string {
+	for i := len(p) - 1; i > 0; i-- {
+		if p[i] == '/' {
+			return p[:i]
+		}
+	}
+	return "/"
+}
+
+// FsCopyfile copies a file's contents, mode, owner (when permitted) and access and
+// modification times, as libuv does. CopyfileExcl fails with EEXIST if to exists;
+// CopyfileFIClone tries a copy-on-write clone first and falls back to copying;
+// CopyfileFICloneForce requires a clone and returns the clone's error (ENOSYS where the
+// system has no clone operation). Copying a file onto itself succeeds and changes nothing.
+// If the copy fails after to was opened, to is removed.
+func FsCopyfile(from, to string, flags int) (err error) {
 	if checkPath(from) != nil || checkPath(to) != nil || flags&^(CopyfileExcl|CopyfileFIClone|CopyfileFICloneForce) != 0 {
 		return EINVAL
 	}
@@ -536,42 +782,60 @@ func FsCopyfile(from, to string, flags int) error {
 	if flags&CopyfileExcl != 0 {
 		oflags |= unix.O_EXCL
 	}
-	out, err := FsOpen(to, oflags, int(st.Mode&0o777))
+	out, err := FsOpen(to, oflags, int(st.Mode&0o7777))
 	if err != nil {
 		return err
 	}
-	ok := false
 	defer func() {
-		unix.Close(out)
-		if !ok {
+		if cerr := FsClose(out); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			unix.Unlink(to)
 		}
 	}()
-	// Copying a file onto itself leaves it as it is.
-	var ost unix.Stat_t
-	if unix.Fstat(out, &ost) == nil && ost.Dev == st.Dev && ost.Ino == st.Ino {
-		ok = true
-		return nil
+	if flags&CopyfileExcl == 0 {
+		var ost unix.Stat_t
+		if err := unix.Fstat(out, &ost); err != nil {
+			return TranslateSysError(err)
+		}
+		// Copying a file onto itself leaves it as it is.
+		if ost.Dev == st.Dev && ost.Ino == st.Ino {
+			return nil
+		}
+		if err := unix.Ftruncate(out, 0); err != nil {
+			// Some file systems refuse to truncate a new read-only file; that truncation
+			// is meaningless anyway.
+			if err != unix.EACCES || ost.Size > 0 {
+				return TranslateSysError(err)
+			}
+		}
 	}
-	if err := unix.Ftruncate(out, 0); err != nil {
-		return TranslateSysError(err)
-	}
+	// Times and owner follow the source, as `cp -p` does; like cp, ignore failures there.
+	_ = futimens(out, []unix.Timespec{st.Atim, st.Mtim})
+	_ = unix.Fchown(out, int(st.Uid), int(st.Gid))
 	if err := unix.Fchmod(out, uint32(st.Mode&0o7777)); err != nil {
 		return TranslateSysError(err)
 	}
 	if flags&(CopyfileFIClone|CopyfileFICloneForce) != 0 {
 		err := fileClone(out, in)
 		if err == nil {
-			ok = true
 			return nil
 		}
 		if flags&CopyfileFICloneForce != 0 {
 			return err
 		}
 	}
-	if _, err := FsSendfile(out, in, 0, int(st.Size)); err != nil {
-		return err
+	for left, off := st.Size, int64(0); left > 0; {
+		n, err := FsSendfile(out, in, off, int(min(left, 1<<30)))
+		if err != nil {
+			return err
+		}
+		if n == 0 { // the source shrank while we copied
+			break
+		}
+		left -= int64(n)
+		off += int64(n)
 	}
-	ok = true
 	return nil
 }

@@ -12,10 +12,11 @@ import (
 // internal, unreferenced wakeup per loop: a burst of completions costs the loop one wakeup.
 // For request implementations.
 type WorkReq struct {
-	tp   threadpool.Work
-	loop *Loop
-	done func(err error)
-	next *WorkReq
+	tp        threadpool.Work
+	loop      *Loop
+	done      func(err error)
+	next      *WorkReq
+	submitted bool // ever submitted: cancelling a finished request is EBUSY, as in libuv
 }
 
 // workQueue is a loop's list of completed requests, filled from worker goroutines.
@@ -41,7 +42,7 @@ func (r *WorkReq) Submit(l *Loop, kind threadpool.Kind, fn func(), done func(err
 		l.wq.once = true
 	}
 	r.tp.Kind, r.tp.Fn, r.tp.To = kind, fn, r
-	r.loop, r.done = l, done
+	r.loop, r.done, r.submitted = l, done, true
 	if err := threadpool.Default().Submit(&r.tp); err != nil {
 		r.loop, r.done = nil, nil
 		return EINVAL
@@ -51,10 +52,13 @@ func (r *WorkReq) Submit(l *Loop, kind threadpool.Kind, fn func(), done func(err
 }
 
 // Cancel cancels a request that is still queued: its done callback then gets ECANCELED on
-// the loop. A request already running or finished cannot be cancelled: EBUSY. A request not
+// the loop. A request already running or finished cannot be cancelled: EBUSY. A request never
 // submitted gets EINVAL.
 func (r *WorkReq) Cancel() error {
 	if r.loop == nil {
+		if r.submitted {
+			return EBUSY
+		}
 		return EINVAL
 	}
 	if !threadpool.Default().Cancel(&r.tp) {

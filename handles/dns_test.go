@@ -228,7 +228,7 @@ func TestGetAddrInfoAsyncAndReuse(t *testing.T) {
 	_, err = l.Run(uv.RunDefault)
 	require.NoError(t, err)
 	require.Equal(t, 2, calls)
-	require.ErrorIs(t, req.Cancel(), uv.EINVAL, "done")
+	require.ErrorIs(t, req.Cancel(), uv.EBUSY, "done: libuv answers EBUSY")
 }
 
 func dnsGNI(t *testing.T, addr string, flags int) (string, string, error) {

@@ -57,6 +57,10 @@ const (
 // and returns its error, as libuv's synchronous mode does. Results: Result (a descriptor, a
 // byte count, ...), Err (nil or a libuv error), Path, Statbuf, StatFs, Link (readlink and
 // realpath), Dir (opendir) and Dirents (readdir); scandir entries come from ScandirNext.
+// Arguments are checked as libuv checks them: a nil request, no buffers for read or write and
+// unknown copyfile flags fail with EINVAL at once, queueing nothing. Buffers given to an
+// asynchronous read or write belong to the request until its callback runs. A request may be
+// reused once its callback has run; reusing it earlier fails with EBUSY.
 type FS struct {
 	work   uv.WorkReq
 	typ    FSType
@@ -65,6 +69,7 @@ type FS struct {
 	runFn  func()
 	doneFn func(error)
 
+	submitted    bool // went to the threadpool at least once, for Cancel
 	file, file2  uv.OSFd
 	bufs         [][]byte
 	offset       int64
@@ -76,12 +81,15 @@ type FS struct {
 	dirents      []uv.Dirent
 	next         int
 
-	// Result is libuv's req->result on success: a descriptor for open, a byte count for
-	// read, write and sendfile, 0 otherwise.
+	// Result is libuv's req->result: on success a descriptor for open and mkstemp, a byte
+	// count for read, write and sendfile, an entry count for scandir and readdir, 0
+	// otherwise; on failure the negative libuv code of Err (uv.Error.Code).
 	Result int64
 	// Err is the operation's error, or nil.
 	Err error
-	// Path is the path the operation used; mkdtemp and mkstemp set it to the created path.
+	// Path is the path the operation used (the target for symlink, the source for rename,
+	// link and copyfile); mkdtemp and mkstemp set it to the created path, and mkstemp to ""
+	// when it fails, as libuv does.
 	Path string
 	// Statbuf is the result of stat, lstat and fstat.
 	Statbuf uv.Stat
@@ -108,19 +116,48 @@ type FSDir struct {
 // Type returns the request's operation.
 func (r *FS) Type() FSType { return r.typ }
 
-// Cleanup releases what the request holds (libuv's uv_fs_req_cleanup).
+// Cleanup releases what the request holds (libuv's uv_fs_req_cleanup): paths, buffers and
+// directory entries. It does not close a Dir. A nil request is ignored.
 func (r *FS) Cleanup() {
+	if r == nil {
+		return
+	}
 	r.bufs, r.dirents, r.Dirents, r.Link, r.Path, r.path2 = nil, nil, nil, "", "", ""
 }
 
-// Cancel cancels the request while it is still queued: its callback gets ECANCELED. EBUSY
-// once it runs.
-func (r *FS) Cancel() error { return r.work.Cancel() }
+// Cancel cancels the request while it is still queued on the threadpool (libuv's uv_cancel):
+// its callback then runs with Err ECANCELED. A request that is running or has finished gets
+// EBUSY, one never queued (or run synchronously only) EINVAL.
+func (r *FS) Cancel() error {
+	if r == nil {
+		return uv.EINVAL
+	}
+	if r.work.Busy() {
+		return r.work.Cancel()
+	}
+	if r.submitted {
+		return uv.EBUSY
+	}
+	return uv.EINVAL
+}
 
-// ScandirNext returns the next entry of a scandir result; EOF after the last.
+// SystemError returns the host's error number for a failed request (libuv's
+// uv_fs_get_system_error): an errno such as ENOENT (2) on unix, 0 on success.
+func (r *FS) SystemError() int {
+	if e, ok := r.Err.(*uv.Error); ok {
+		return int(e.Errno())
+	}
+	return 0
+}
+
+// ScandirNext returns the next entry of a scandir result; EOF after the last. If the scandir
+// failed, it returns that error (libuv's uv_fs_scandir_next returns req->result).
 func (r *FS) ScandirNext() (uv.Dirent, error) {
-	if r.typ != FSScandir || r.Err != nil {
+	if r.typ != FSScandir {
 		return uv.Dirent{}, uv.EINVAL
+	}
+	if r.Err != nil {
+		return uv.Dirent{}, r.Err
 	}
 	if r.next >= len(r.dirents) {
 		return uv.Dirent{}, uv.EOF
@@ -154,7 +191,22 @@ func (r *FS) start(l *uv.Loop, t FSType, op func(*FS), cb func(*FS)) error {
 	if r.runFn == nil {
 		r.runFn, r.doneFn = r.run, r.done
 	}
-	return r.work.Submit(l, threadpool.FastIO, r.runFn, r.doneFn)
+	if err := r.work.Submit(l, threadpool.FastIO, r.runFn, r.doneFn); err != nil {
+		return err
+	}
+	r.submitted = true
+	return nil
+}
+
+// reject records an argument error found before the operation runs, as libuv returns it
+// without queueing anything (so nothing keeps the loop alive and no callback runs).
+func (r *FS) reject(t FSType, err error) error {
+	if r.work.Busy() {
+		return uv.EBUSY
+	}
+	r.typ, r.cb, r.op = t, nil, nil
+	r.set(0, err)
+	return err
 }
 
 func (r *FS) run() { r.op(r) }
@@ -171,6 +223,9 @@ func (r *FS) done(err error) {
 // FSOpenFile opens path (libuv's uv_fs_open); flags are uv.FsO* values. Result is the
 // descriptor.
 func FSOpenFile(l *uv.Loop, req *FS, path string, flags, mode int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.flags, req.mode = path, flags, mode
 	return req.start(l, FSOpen, func(r *FS) {
 		fd, err := uv.FsOpen(r.Path, r.flags, r.mode)
@@ -180,13 +235,23 @@ func FSOpenFile(l *uv.Loop, req *FS, path string, flags, mode int, cb func(*FS))
 
 // FSCloseFile closes a descriptor.
 func FSCloseFile(l *uv.Loop, req *FS, file uv.OSFd, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.file = file
 	return req.start(l, FSClose, func(r *FS) { r.set(0, uv.FsClose(r.file)) }, cb)
 }
 
-// FSReadFile reads into bufs at offset (-1: the current position). Result is the byte
-// count, 0 at end of file.
+// FSReadFile reads into bufs at offset (-1: the current position) with one system call, as
+// libuv does. Result is the byte count (possibly less than the buffers hold), 0 at end of
+// file. At most 1024 buffers are filled; no buffers at all is EINVAL.
 func FSReadFile(l *uv.Loop, req *FS, file uv.OSFd, bufs [][]byte, offset int64, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
+	if len(bufs) == 0 {
+		return req.reject(FSRead, uv.EINVAL)
+	}
 	req.file, req.bufs, req.offset = file, bufs, offset
 	return req.start(l, FSRead, func(r *FS) {
 		n, err := uv.FsRead(r.file, r.bufs, r.offset)
@@ -194,8 +259,15 @@ func FSReadFile(l *uv.Loop, req *FS, file uv.OSFd, bufs [][]byte, offset int64, 
 	}, cb)
 }
 
-// FSWriteFile writes bufs at offset (-1: the current position). Result is the byte count.
+// FSWriteFile writes all of bufs at offset (-1: the current position), as libuv does.
+// Result is the byte count; no buffers at all is EINVAL.
 func FSWriteFile(l *uv.Loop, req *FS, file uv.OSFd, bufs [][]byte, offset int64, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
+	if len(bufs) == 0 {
+		return req.reject(FSWrite, uv.EINVAL)
+	}
 	req.file, req.bufs, req.offset = file, bufs, offset
 	return req.start(l, FSWrite, func(r *FS) {
 		n, err := uv.FsWrite(r.file, r.bufs, r.offset)
@@ -205,6 +277,9 @@ func FSWriteFile(l *uv.Loop, req *FS, file uv.OSFd, bufs [][]byte, offset int64,
 
 // FSSendfileTo copies length bytes of in from offset to out. Result is the byte count.
 func FSSendfileTo(l *uv.Loop, req *FS, out, in uv.OSFd, offset int64, length int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.file, req.file2, req.offset, req.length = out, in, offset, length
 	return req.start(l, FSSendfile, func(r *FS) {
 		n, err := uv.FsSendfile(r.file, r.file2, r.offset, r.length)
@@ -214,6 +289,9 @@ func FSSendfileTo(l *uv.Loop, req *FS, out, in uv.OSFd, offset int64, length int
 
 // FSStatPath stats path into Statbuf.
 func FSStatPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path = path
 	return req.start(l, FSStat, func(r *FS) {
 		st, err := uv.FsStat(r.Path)
@@ -224,6 +302,9 @@ func FSStatPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
 
 // FSLstatPath stats path without following a final symlink.
 func FSLstatPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path = path
 	return req.start(l, FSLstat, func(r *FS) {
 		st, err := uv.FsLstat(r.Path)
@@ -234,6 +315,9 @@ func FSLstatPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
 
 // FSFstatFile stats an open descriptor.
 func FSFstatFile(l *uv.Loop, req *FS, file uv.OSFd, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.file = file
 	return req.start(l, FSFstat, func(r *FS) {
 		st, err := uv.FsFstat(r.file)
@@ -244,6 +328,9 @@ func FSFstatFile(l *uv.Loop, req *FS, file uv.OSFd, cb func(*FS)) error {
 
 // FSStatfsPath reports on the file system holding path, into StatFs.
 func FSStatfsPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path = path
 	return req.start(l, FSStatfs, func(r *FS) {
 		st, err := uv.FsStatfs(r.Path)
@@ -254,96 +341,144 @@ func FSStatfsPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
 
 // FSFtruncateFile truncates an open file.
 func FSFtruncateFile(l *uv.Loop, req *FS, file uv.OSFd, size int64, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.file, req.offset = file, size
 	return req.start(l, FSFtruncate, func(r *FS) { r.set(0, uv.FsFtruncate(r.file, r.offset)) }, cb)
 }
 
 // FSUtimePath sets access and modification times (a zero time leaves one unchanged).
 func FSUtimePath(l *uv.Loop, req *FS, path string, atime, mtime time.Time, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.atime, req.mtime = path, atime, mtime
 	return req.start(l, FSUtime, func(r *FS) { r.set(0, uv.FsUtime(r.Path, r.atime, r.mtime)) }, cb)
 }
 
 // FSFutimeFile sets the times of an open file.
 func FSFutimeFile(l *uv.Loop, req *FS, file uv.OSFd, atime, mtime time.Time, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.file, req.atime, req.mtime = file, atime, mtime
 	return req.start(l, FSFutime, func(r *FS) { r.set(0, uv.FsFutime(r.file, r.atime, r.mtime)) }, cb)
 }
 
 // FSLutimePath sets the times of a symlink itself.
 func FSLutimePath(l *uv.Loop, req *FS, path string, atime, mtime time.Time, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.atime, req.mtime = path, atime, mtime
 	return req.start(l, FSLutime, func(r *FS) { r.set(0, uv.FsLutime(r.Path, r.atime, r.mtime)) }, cb)
 }
 
 // FSAccessPath checks access to path (uv.Access* modes).
 func FSAccessPath(l *uv.Loop, req *FS, path string, mode int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.mode = path, mode
 	return req.start(l, FSAccess, func(r *FS) { r.set(0, uv.FsAccess(r.Path, r.mode)) }, cb)
 }
 
 // FSChmodPath changes the mode of path.
 func FSChmodPath(l *uv.Loop, req *FS, path string, mode int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.mode = path, mode
 	return req.start(l, FSChmod, func(r *FS) { r.set(0, uv.FsChmod(r.Path, r.mode)) }, cb)
 }
 
 // FSFchmodFile changes the mode of an open file.
 func FSFchmodFile(l *uv.Loop, req *FS, file uv.OSFd, mode int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.file, req.mode = file, mode
 	return req.start(l, FSFchmod, func(r *FS) { r.set(0, uv.FsFchmod(r.file, r.mode)) }, cb)
 }
 
 // FSChownPath changes the owner of path (-1 keeps an id).
 func FSChownPath(l *uv.Loop, req *FS, path string, uid, gid int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.uid, req.gid = path, uid, gid
 	return req.start(l, FSChown, func(r *FS) { r.set(0, uv.FsChown(r.Path, r.uid, r.gid)) }, cb)
 }
 
 // FSFchownFile changes the owner of an open file.
 func FSFchownFile(l *uv.Loop, req *FS, file uv.OSFd, uid, gid int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.file, req.uid, req.gid = file, uid, gid
 	return req.start(l, FSFchown, func(r *FS) { r.set(0, uv.FsFchown(r.file, r.uid, r.gid)) }, cb)
 }
 
 // FSLchownPath changes the owner of a symlink itself.
 func FSLchownPath(l *uv.Loop, req *FS, path string, uid, gid int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.uid, req.gid = path, uid, gid
 	return req.start(l, FSLchown, func(r *FS) { r.set(0, uv.FsLchown(r.Path, r.uid, r.gid)) }, cb)
 }
 
 // FSFsyncFile flushes an open file to storage.
 func FSFsyncFile(l *uv.Loop, req *FS, file uv.OSFd, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.file = file
 	return req.start(l, FSFsync, func(r *FS) { r.set(0, uv.FsFsync(r.file)) }, cb)
 }
 
 // FSFdatasyncFile flushes an open file's data to storage.
 func FSFdatasyncFile(l *uv.Loop, req *FS, file uv.OSFd, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.file = file
 	return req.start(l, FSFdatasync, func(r *FS) { r.set(0, uv.FsFdatasync(r.file)) }, cb)
 }
 
 // FSUnlinkPath removes a file.
 func FSUnlinkPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path = path
 	return req.start(l, FSUnlink, func(r *FS) { r.set(0, uv.FsUnlink(r.Path)) }, cb)
 }
 
 // FSRmdirPath removes an empty directory.
 func FSRmdirPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path = path
 	return req.start(l, FSRmdir, func(r *FS) { r.set(0, uv.FsRmdir(r.Path)) }, cb)
 }
 
 // FSMkdirPath creates a directory.
 func FSMkdirPath(l *uv.Loop, req *FS, path string, mode int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.mode = path, mode
 	return req.start(l, FSMkdir, func(r *FS) { r.set(0, uv.FsMkdir(r.Path, r.mode)) }, cb)
 }
 
 // FSMkdtempPath creates a unique directory from tpl (ending in "XXXXXX"); Path is the result.
 func FSMkdtempPath(l *uv.Loop, req *FS, tpl string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path = tpl
 	return req.start(l, FSMkdtemp, func(r *FS) {
 		p, err := uv.FsMkdtemp(r.Path)
@@ -357,24 +492,31 @@ func FSMkdtempPath(l *uv.Loop, req *FS, tpl string, cb func(*FS)) error {
 // FSMkstempPath creates and opens a unique file from tpl; Result is its descriptor, Path
 // its name.
 func FSMkstempPath(l *uv.Loop, req *FS, tpl string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path = tpl
 	return req.start(l, FSMkstemp, func(r *FS) {
 		fd, p, err := uv.FsMkstemp(r.Path)
-		if err == nil {
-			r.Path = p
-		}
+		r.Path = p // "" on failure, as libuv clears the template
 		r.set(int64(fd), err)
 	}, cb)
 }
 
 // FSRenamePath renames from to to.
 func FSRenamePath(l *uv.Loop, req *FS, from, to string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.path2 = from, to
 	return req.start(l, FSRename, func(r *FS) { r.set(0, uv.FsRename(r.Path, r.path2)) }, cb)
 }
 
 // FSScandirPath lists a directory; Result is the number of entries, read with ScandirNext.
 func FSScandirPath(l *uv.Loop, req *FS, path string, flags int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.next = path, 0
 	return req.start(l, FSScandir, func(r *FS) {
 		ents, err := uv.FsScandir(r.Path)
@@ -385,6 +527,9 @@ func FSScandirPath(l *uv.Loop, req *FS, path string, flags int, cb func(*FS)) er
 
 // FSOpendirPath opens a directory stream into Dir.
 func FSOpendirPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.Dir = path, nil
 	return req.start(l, FSOpendir, func(r *FS) {
 		d, err := uv.FsOpendir(r.Path)
@@ -398,6 +543,9 @@ func FSOpendirPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
 // FSReaddirDir reads up to dir.NEntries entries into Dirents; Result is their number, 0 at
 // the end.
 func FSReaddirDir(l *uv.Loop, req *FS, dir *FSDir, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	if dir == nil || dir.d == nil {
 		return uv.EINVAL
 	}
@@ -415,6 +563,9 @@ func FSReaddirDir(l *uv.Loop, req *FS, dir *FSDir, cb func(*FS)) error {
 
 // FSClosedirDir closes a directory stream.
 func FSClosedirDir(l *uv.Loop, req *FS, dir *FSDir, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	if dir == nil || dir.d == nil {
 		return uv.EINVAL
 	}
@@ -428,18 +579,27 @@ func FSClosedirDir(l *uv.Loop, req *FS, dir *FSDir, cb func(*FS)) error {
 
 // FSLinkPath creates a hard link.
 func FSLinkPath(l *uv.Loop, req *FS, from, to string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.path2 = from, to
 	return req.start(l, FSLink, func(r *FS) { r.set(0, uv.FsLink(r.Path, r.path2)) }, cb)
 }
 
 // FSSymlinkPath creates a symlink at path pointing to target.
 func FSSymlinkPath(l *uv.Loop, req *FS, target, path string, flags int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path, req.path2, req.flags = target, path, flags
 	return req.start(l, FSSymlink, func(r *FS) { r.set(0, uv.FsSymlink(r.Path, r.path2, r.flags)) }, cb)
 }
 
 // FSReadlinkPath reads a symlink's target into Link.
 func FSReadlinkPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path = path
 	return req.start(l, FSReadlink, func(r *FS) {
 		s, err := uv.FsReadlink(r.Path)
@@ -450,6 +610,9 @@ func FSReadlinkPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
 
 // FSRealpathPath resolves path into Link.
 func FSRealpathPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
 	req.Path = path
 	return req.start(l, FSRealpath, func(r *FS) {
 		s, err := uv.FsRealpath(r.Path)
@@ -460,6 +623,12 @@ func FSRealpathPath(l *uv.Loop, req *FS, path string, cb func(*FS)) error {
 
 // FSCopyfilePath copies a file (uv.Copyfile* flags).
 func FSCopyfilePath(l *uv.Loop, req *FS, from, to string, flags int, cb func(*FS)) error {
+	if req == nil {
+		return uv.EINVAL
+	}
+	if flags&^(uv.CopyfileExcl|uv.CopyfileFIClone|uv.CopyfileFICloneForce) != 0 {
+		return req.reject(FSCopyfile, uv.EINVAL)
+	}
 	req.Path, req.path2, req.flags = from, to, flags
 	return req.start(l, FSCopyfile, func(r *FS) { r.set(0, uv.FsCopyfile(r.Path, r.path2, r.flags)) }, cb)
 }
