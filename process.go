@@ -18,8 +18,8 @@ const (
 
 // SpawnOptions describe a child for SpawnProcess.
 type SpawnOptions struct {
-	// File is the program; without a slash it is looked up in PATH (the child's PATH when
-	// Env sets one, as libuv does).
+	// File is the program; without a slash it is looked up, as libuv does, in the PATH of
+	// Env, or of this process when Env is nil, or in /usr/bin:/bin when that has no PATH.
 	File string
 	// Args is the full argument vector, Args[0] included.
 	Args []string
@@ -32,8 +32,8 @@ type SpawnOptions struct {
 	// UID and GID apply with ProcessSetUID and ProcessSetGID.
 	UID, GID int
 	// Stdio gives, for each child descriptor 0..n-1, the parent descriptor it gets, or
-	// InvalidSock to leave it closed (stdin, stdout and stderr then read /dev/null or write
-	// to it, as libuv does).
+	// InvalidSock to leave it closed; stdin, stdout and stderr, when InvalidSock or not
+	// given, read /dev/null or write to it, as libuv does.
 	Stdio []OSFd
 }
 

@@ -10,3 +10,6 @@ func ReapProcess(pid int) (exit ProcessExit, done bool, err error) {
 
 // KillProcess returns ENOSYS until the Windows backend exists.
 func KillProcess(pid, sig int) error { return ENOSYS }
+
+// StdioPipe returns ENOSYS until the Windows backend exists.
+func StdioPipe() (parent, child OSSock, err error) { return 0, 0, ENOSYS }

@@ -36,7 +36,34 @@ type signalCtx struct {
 	oneShot bool
 }
 
+// Signal pacing. The Go runtime merges signals of one number that arrive before os/signal's
+// goroutine has taken the previous one (libuv's self-pipe never merges them), so on a loaded
+// machine two raises 5 ms apart can become one delivery. The timers below therefore raise the
+// next signal only once the previous one reached the watchers, or when no watcher of that
+// number is started to receive it. What is tested is unchanged: every raised signal is
+// delivered to every watcher started for it, and to no other.
+var (
+	sigInflight = map[unix.Signal]bool{}
+	sigWatchers []*signalCtx
+)
+
+// signalWatched reports whether a watcher of signum is started.
+func signalWatched(signum unix.Signal) bool {
+	for _, c := range sigWatchers {
+		if c.h.IsActive() && c.h.Signum() == int(signum) {
+			return true
+		}
+	}
+	return false
+}
+
+// signalReady reports whether the next signum may be raised.
+func signalReady(signum unix.Signal) bool {
+	return !sigInflight[signum] || !signalWatched(signum)
+}
+
 func (c *signalCtx) cb(h *handles.Signal, signum int) {
+	delete(sigInflight, unix.Signal(signum))
 	require.Same(c.t, &c.h, h)
 	require.Equal(c.t, c.signum, signum)
 	c.calls++
@@ -54,6 +81,7 @@ func (c *signalCtx) cb(h *handles.Signal, signum int) {
 }
 
 func (c *signalCtx) oneShotCb(h *handles.Signal, signum int) {
+	delete(sigInflight, unix.Signal(signum))
 	require.Equal(c.t, c.signum, signum)
 	c.calls++
 	require.Equal(c.t, 1, c.calls, "one-shot watcher called again")
@@ -66,6 +94,13 @@ func (c *signalCtx) oneShotCb(h *handles.Signal, signum int) {
 func startWatcher(t *testing.T, l *uv.Loop, signum unix.Signal, c *signalCtx, oneShot bool) {
 	t.Helper()
 	c.t, c.calls, c.signum, c.action, c.oneShot = t, 0, int(signum), signalClose, oneShot
+	known := false
+	for _, w := range sigWatchers {
+		known = known || w == c
+	}
+	if !known {
+		sigWatchers = append(sigWatchers, c)
+	}
 	require.NoError(t, c.h.Init(l))
 	if oneShot {
 		require.NoError(t, c.h.StartOneshot(c.oneShotCb, int(signum)))
@@ -83,6 +118,10 @@ type timerCtx struct {
 }
 
 func (c *timerCtx) cb(h *handles.Timer) {
+	if !signalReady(c.signum) {
+		return // the previous signal is still on its way; raise on a later tick
+	}
+	sigInflight[c.signum] = signalWatched(c.signum)
 	require.NoError(c.t, unix.Kill(unix.Getpid(), c.signum))
 	c.calls++
 	if c.calls == nSignals {
@@ -101,6 +140,8 @@ func startSignalTimer(t *testing.T, l *uv.Loop, signum unix.Signal, c *timerCtx)
 // makes the test fail instead of hang. The timer is unreferenced: it never keeps l alive.
 func signalWatchdog(t *testing.T, l *uv.Loop) {
 	t.Helper()
+	clear(sigInflight)
+	sigWatchers = nil
 	wd, err := handles.NewTimer(l)
 	require.NoError(t, err)
 	require.NoError(t, wd.Start(func(*handles.Timer) {

@@ -13,12 +13,16 @@ const (
 	// StdioReadablePipe and StdioWritablePipe are from the child's point of view.
 	StdioReadablePipe = 0x10
 	StdioWritablePipe = 0x20
+	// StdioNonblockPipe (libuv's UV_NONBLOCK_PIPE, once UV_OVERLAPPED_PIPE) asks for the
+	// child's end non-blocking; as in libuv, only Windows honours it.
 	StdioNonblockPipe = 0x40
 )
 
 // StdioContainer says what one child descriptor is (libuv's uv_stdio_container_t): ignored
 // (stdin, stdout and stderr then use /dev/null), a new pipe whose parent end becomes Stream
-// (an initialised Pipe), the parent's Fd, or Stream's descriptor.
+// (an initialised Pipe; the child's end is a blocking socket), the parent's Fd, or Stream's
+// descriptor. A child's stdin, stdout and stderr are made blocking, as libuv's child makes
+// them: for an inherited descriptor that changes this process's open file too.
 type StdioContainer struct {
 	Flags  int
 	Stream *Stream
@@ -52,14 +56,17 @@ type Process struct {
 	uv.Handle
 	pid    int
 	exit   func(p *Process, exitStatus int64, termSignal int)
-	w      uv.IOWatcher
-	exitFd uv.OSFd
-	status *uv.ProcessExit
+	w      uv.ProcessWatcher
+	exitFd uv.OSFd // the descriptor SpawnProcess gave to learn of the exit, or InvalidSock
+	reaped bool
+	exitFn func(uv.ProcessExit, error)
 }
 
 // Spawn starts a child (libuv's uv_spawn). The handle is initialised even when the spawn
 // fails (it is then inactive and must still be closed); errors the child meets before it
-// runs the program (ENOENT, EACCES, ...) are returned here, as libuv does.
+// runs the program (ENOENT, EACCES, EPERM, ...) are returned here, as libuv does. As in
+// libuv, the streams of StdioCreatePipe entries are opened even when the program could not
+// be run (reading them then gives EOF); EINVAL for a bad stdio entry opens none.
 func Spawn(l *uv.Loop, p *Process, o *ProcessOptions) error {
 	if p == nil || o == nil {
 		return uv.EINVAL
@@ -67,7 +74,10 @@ func Spawn(l *uv.Loop, p *Process, o *ProcessOptions) error {
 	if err := p.Handle.Init(l, uv.TypeProcess, p, p.stopWatching, nil); err != nil {
 		return err
 	}
-	p.pid, p.exit, p.exitFd, p.status = 0, o.Exit, uv.InvalidSock, nil
+	p.pid, p.exit, p.exitFd, p.reaped = 0, o.Exit, uv.InvalidSock, false
+	if p.exitFn == nil {
+		p.exitFn = p.onExit
+	}
 	args := o.Args
 	if len(args) == 0 {
 		args = []string{o.File}
@@ -77,10 +87,16 @@ func Spawn(l *uv.Loop, p *Process, o *ProcessOptions) error {
 		n = 3
 	}
 	stdio := make([]uv.OSFd, n)
-	var parentEnds, childEnds []uv.OSSock
-	cleanup := func() {
-		for _, fd := range childEnds {
-			uv.CloseSocket(fd)
+	parentEnds := make([]uv.OSSock, len(o.Stdio))
+	for i := range parentEnds {
+		parentEnds[i] = uv.InvalidSock
+	}
+	var childEnds []uv.OSSock
+	closeAll := func(fds []uv.OSSock) {
+		for _, fd := range fds {
+			if fd != uv.InvalidSock {
+				uv.CloseSocket(fd)
+			}
 		}
 	}
 	for i := range stdio {
@@ -90,46 +106,74 @@ func Spawn(l *uv.Loop, p *Process, o *ProcessOptions) error {
 		}
 		c := o.Stdio[i]
 		switch c.Flags & (StdioCreatePipe | StdioInheritFd | StdioInheritStream) {
+		case StdioIgnore:
 		case StdioCreatePipe:
-			if c.Stream == nil || c.Stream.Type() != uv.TypeNamedPipe || c.Stream.hasSock() {
-				cleanup()
+			if c.Stream == nil || c.Stream.Type() != uv.TypeNamedPipe || c.Stream.hasSock() || c.Stream.IsClosing() {
+				closeAll(parentEnds[:i])
+				closeAll(childEnds)
 				return uv.EINVAL
 			}
-			pair, err := uv.Socketpair(uv.SockStream)
+			parent, child, err := uv.StdioPipe()
 			if err != nil {
-				cleanup()
+				closeAll(parentEnds[:i])
+				closeAll(childEnds)
 				return err
 			}
-			parentEnds = append(parentEnds, pair[0])
-			childEnds = append(childEnds, pair[1])
-			stdio[i] = uv.OSFd(pair[1])
+			parentEnds[i] = parent
+			childEnds = append(childEnds, child)
+			stdio[i] = uv.OSFd(child)
 		case StdioInheritFd:
-			stdio[i] = c.Fd
-		case StdioInheritStream:
-			fd, err := c.Stream.Fileno()
-			if err != nil {
-				cleanup()
+			if c.Fd < 0 {
+				closeAll(parentEnds[:i])
+				closeAll(childEnds)
 				return uv.EINVAL
 			}
-			stdio[i] = fd
+			stdio[i] = c.Fd
+		case StdioInheritStream:
+			var err error
+			if c.Stream == nil {
+				err = uv.EINVAL
+			} else if stdio[i], err = c.Stream.Fileno(); err != nil {
+				err = uv.EINVAL
+			}
+			if err != nil {
+				closeAll(parentEnds[:i])
+				closeAll(childEnds)
+				return err
+			}
+		default:
+			closeAll(parentEnds[:i])
+			closeAll(childEnds)
+			return uv.EINVAL
 		}
 	}
-	pid, exitFd, err := uv.SpawnProcess(&uv.SpawnOptions{File: o.File, Args: args, Env: o.Env,
+	pid, exitFd, spawnErr := uv.SpawnProcess(&uv.SpawnOptions{File: o.File, Args: args, Env: o.Env,
 		Cwd: o.Cwd, Flags: o.Flags, UID: o.UID, GID: o.GID, Stdio: stdio})
-	cleanup()
-	if err != nil {
-		for _, fd := range parentEnds {
-			uv.CloseSocket(fd)
+	closeAll(childEnds)
+	if spawnErr == nil {
+		p.pid, p.exitFd = pid, exitFd
+		if err := p.w.Start(l, pid, exitFd, p.exitFn); err != nil {
+			// The child runs but its exit cannot be learned: stop it rather than lose it.
+			uv.KillProcess(pid, 9)
+			for {
+				if _, done, err := uv.ReapProcess(pid); done || err != nil {
+					break
+				}
+			}
+			p.pid, p.reaped = 0, true
+			p.stopWatching()
+			spawnErr = err
+		} else {
+			p.Activate()
 		}
-		return err
 	}
-	// Hand the parent ends to their streams.
-	k := 0
-	for i := range o.Stdio {
-		c := o.Stdio[i]
-		if c.Flags&(StdioCreatePipe|StdioInheritFd|StdioInheritStream) != StdioCreatePipe {
+	// Hand the parent ends to their streams, whether or not the program runs.
+	var openErr error
+	for i, fd := range parentEnds {
+		if fd == uv.InvalidSock {
 			continue
 		}
+		c := o.Stdio[i]
 		var flags uint8
 		if c.Flags&StdioWritablePipe != 0 {
 			flags |= streamReadable
@@ -137,19 +181,17 @@ func Spawn(l *uv.Loop, p *Process, o *ProcessOptions) error {
 		if c.Flags&StdioReadablePipe != 0 {
 			flags |= streamWritable
 		}
-		if err := c.Stream.openSock(parentEnds[k], c.Stream.isIPC(), flags); err != nil {
-			uv.CloseSocket(parentEnds[k])
-		}
-		k++
-	}
-	p.pid, p.exitFd = pid, exitFd
-	if exitFd != uv.InvalidSock {
-		if err := p.w.Init(l, exitFd, p.onExit); err == nil {
-			p.w.Start(uv.EventReadable)
+		if err := c.Stream.openSock(fd, c.Stream.isIPC(), flags); err != nil {
+			uv.CloseSocket(fd)
+			if openErr == nil {
+				openErr = err
+			}
 		}
 	}
-	p.Activate()
-	return nil
+	if spawnErr != nil {
+		return spawnErr
+	}
+	return openErr
 }
 
 // Pid returns the child's process id.
@@ -160,7 +202,7 @@ func (p *Process) Kill(sig int) error {
 	if p.pid == 0 {
 		return uv.EINVAL
 	}
-	if p.status != nil {
+	if p.reaped {
 		return uv.ESRCH
 	}
 	return uv.KillProcess(p.pid, sig)
@@ -169,16 +211,10 @@ func (p *Process) Kill(sig int) error {
 // Kill sends a signal to any process (libuv's uv_kill).
 func Kill(pid, sig int) error { return uv.KillProcess(pid, sig) }
 
-func (p *Process) onExit(int) {
-	st, done, err := uv.ReapProcess(p.pid)
-	if err != nil && !done {
-		// Already reaped elsewhere (ECHILD): report what we can.
-		st, done = uv.ProcessExit{}, true
-	}
-	if !done {
-		return
-	}
-	p.status = &st
+func (p *Process) onExit(st uv.ProcessExit, err error) {
+	// An error is ECHILD: something else reaped the child. libuv then never reports the
+	// exit; here it is reported with status 0.
+	p.reaped = true
 	p.stopWatching()
 	p.Deactivate()
 	if p.exit != nil {
@@ -187,8 +223,8 @@ func (p *Process) onExit(int) {
 }
 
 func (p *Process) stopWatching() {
+	p.w.Stop()
 	if p.exitFd != uv.InvalidSock {
-		p.w.Close()
 		uv.FsClose(p.exitFd)
 		p.exitFd = uv.InvalidSock
 	}
