@@ -1,0 +1,571 @@
+package http
+
+import (
+	"errors"
+
+	uv "github.com/uv-go/uv"
+	"github.com/uv-go/uv/http/parser"
+	"github.com/uv-go/uv/net"
+	"github.com/uv-go/uv/stream"
+)
+
+// errStop makes the parser stop: the connection is gone or handed over.
+var errStop = errors.New("http: connection stopped")
+
+// outMax is the largest head buffer a connection keeps between responses.
+const outMax = 64 << 10
+
+// pendingMax is how many bytes of pipelined requests are buffered before the connection
+// stops reading.
+const pendingMax = 64 << 10
+
+// conn is the server side of one connection: the parser, the request being answered, and
+// the bytes of pipelined requests waiting for their turn. One request is served at a time:
+// after a message the parser pauses until its response has closed, so responses go out in
+// order and the request's header views stay valid while it is served.
+type conn struct {
+	srv   *Server
+	sock  *net.Socket
+	loop  *uv.Loop
+	ticks *stream.TickQueue
+	p     parser.Parser
+	ex    *exchange
+
+	prev, next *conn
+	linked     bool
+
+	reqStart    uint64 // loop time the current message (or the connection) began
+	requests    int
+	inRequest   bool // a message has begun and its exchange is not over
+	headersDone bool
+	msgDone     bool
+	active      bool // the handler has the exchange
+	upgrading   bool
+	dumping     bool // the response ended first: the rest of the body is discarded
+	lastRequest bool // no request is read after this one
+	peerEnded   bool
+	closing     bool // closing: nothing more is read
+	dead        bool // the socket closed
+
+	parsing     bool
+	parsePaused bool
+	pending     []byte // unparsed bytes while the parser is paused
+	pausedBody  bool   // the socket is paused: the body's buffer is full
+	pausedParse bool   // the socket is paused: too many pipelined bytes wait
+	sockPaused  bool
+	corked      bool // pipelined responses are gathered into one write
+
+	lastURL string
+	out     []byte
+
+	tEnd stream.Task
+
+	onDataFn    func([]byte)
+	onEndFn     func()
+	onCloseFn   func(bool)
+	onDrainFn   func()
+	onTimeoutFn func()
+	onErrorFn   func(error)
+}
+
+func newConn(s *Server) *conn {
+	c := &conn{srv: s, loop: s.loop, ticks: s.ticks}
+	c.p.Init(parser.Config{
+		MaxHeaderSize: s.opts.MaxHeaderSize,
+		MaxTargetSize: s.opts.MaxTargetSize,
+		SpansOnly:     true,
+	}, c)
+	c.onDataFn = c.onData
+	c.onEndFn = c.onEnd
+	c.onCloseFn = c.onClose
+	c.onDrainFn = c.onDrain
+	c.onTimeoutFn = c.onTimeout
+	c.onErrorFn = c.onError
+	c.tEnd.Init(c.maybeEndExchange)
+	return c
+}
+
+func (c *conn) attach(sock *net.Socket) {
+	c.sock = sock
+	c.reqStart = c.loop.Now()
+	c.requests = 0
+	c.inRequest, c.headersDone, c.msgDone, c.active, c.upgrading = false, false, false, false, false
+	c.dumping, c.lastRequest, c.peerEnded, c.closing, c.dead = false, false, false, false, false
+	c.parsing, c.parsePaused, c.pausedBody, c.pausedParse, c.sockPaused = false, false, false, false, false
+	c.corked = false
+	c.pending = c.pending[:0]
+	c.p.Reset()
+	sock.OnData(c.onDataFn)
+	sock.OnEnd(c.onEndFn)
+	sock.OnClose(c.onCloseFn)
+	sock.OnDrain(c.onDrainFn)
+	sock.OnError(c.onErrorFn)
+	if ka := c.srv.KeepAliveTimeout; ka > 0 {
+		sock.SetTimeout(ka, c.onTimeoutFn)
+	}
+}
+
+// idle reports a connection between requests (Node's idle connections).
+func (c *conn) idle() bool { return !c.inRequest && !c.active }
+
+// keepOut keeps the grown head buffer for the next response.
+func (c *conn) keepOut(b []byte) {
+	if cap(b) <= outMax {
+		c.out = b[:0]
+	} else {
+		c.out = nil
+	}
+}
+
+func (c *conn) updateSock() {
+	want := c.pausedBody || c.pausedParse
+	if want == c.sockPaused || c.dead {
+		return
+	}
+	c.sockPaused = want
+	if want {
+		c.sock.Pause()
+	} else {
+		c.sock.Resume()
+	}
+}
+
+func (c *conn) onData(b []byte) {
+	if c.dead || c.closing {
+		return // closing: what the client still sends is discarded
+	}
+	if c.parsePaused || c.parsing {
+		c.pending = append(c.pending, b...)
+		if len(c.pending) >= pendingMax && !c.pausedParse {
+			c.pausedParse = true
+			c.updateSock()
+		}
+		return
+	}
+	c.execute(b, false)
+}
+
+// execute parses data (the socket's chunk, or the pending bytes).
+func (c *conn) execute(data []byte, fromPending bool) {
+	c.parsing = true
+	for {
+		n, err := c.p.Execute(data)
+		if err == parser.ErrUpgrade && !c.upgrading {
+			// An upgrade nobody takes: the request was served as an ordinary one.
+			c.p.DeclineUpgrade()
+			data = data[n:]
+			continue
+		}
+		c.parsing = false
+		switch err {
+		case nil:
+			if fromPending {
+				c.pending = c.pending[:0]
+			}
+		case parser.ErrPause:
+			c.pending = append(c.pending[:0], data[n:]...)
+			c.parsePaused = true
+			if len(c.pending) > 0 {
+				// Pipelined requests: their responses go out together.
+				c.cork()
+			}
+			if len(c.pending) >= pendingMax && !c.pausedParse {
+				c.pausedParse = true
+				c.updateSock()
+			}
+		case parser.ErrUpgrade:
+			c.upgrade(data[n:])
+		case errStop:
+		default:
+			status := 400
+			var pe *parser.Error
+			if errors.As(err, &pe) && pe.Status > 0 {
+				status = pe.Status
+			}
+			c.clientError(err, status)
+		}
+		return
+	}
+}
+
+// resume goes on parsing after an exchange is over.
+func (c *conn) resume() {
+	if c.dead || c.closing || !c.parsePaused {
+		return
+	}
+	c.parsePaused = false
+	if len(c.pending) > 0 {
+		c.execute(c.pending, true)
+	}
+	if c.dead || c.closing {
+		return
+	}
+	if len(c.pending) == 0 {
+		c.uncork() // the batch of pipelined requests is answered
+	}
+	if !c.parsePaused {
+		if c.peerEnded {
+			c.finishInput()
+			return
+		}
+		if c.pausedParse {
+			c.pausedParse = false
+			c.updateSock()
+		}
+	}
+}
+
+// Parser callbacks (SpansOnly: the parts are read from the parser).
+
+func (c *conn) OnMessageBegin() error {
+	c.inRequest, c.headersDone, c.msgDone = true, false, false
+	c.reqStart = c.loop.Now()
+	return nil
+}
+
+func (c *conn) OnHeadersComplete(info parser.Info) error {
+	c.headersDone = true
+	c.requests++
+	srv := c.srv
+	ex := c.ex
+	if ex == nil || !ex.reusable() {
+		ex = newExchange(c)
+		c.ex = ex
+	}
+	ex.used = true
+	req, res := &ex.req, &ex.res
+	req.start(c, info)
+	max := srv.MaxRequestsPerSocket
+	ka := info.KeepAlive() && !srv.closing && (max <= 0 || c.requests < max)
+	res.start(c, req, ka)
+	c.active, c.dumping = true, false
+	if !ka {
+		c.lastRequest = true
+	}
+	if info.Upgrade() {
+		if info.Method == parser.MethodConnect {
+			if srv.onConnect == nil {
+				c.sock.Destroy(nil)
+				return errStop
+			}
+			c.upgrading = true
+			return nil
+		}
+		if srv.onUpgrade != nil {
+			c.upgrading = true
+			return nil
+		}
+	}
+	switch {
+	case max > 0 && c.requests > max:
+		res.WriteHead(503)
+		res.End(nil)
+	case info.Flags&parser.FlagExpectContinue != 0:
+		if srv.onCheckContinue != nil {
+			srv.onCheckContinue(req, res)
+		} else {
+			res.WriteContinue()
+			c.request(req, res)
+		}
+	case info.Flags&parser.FlagExpect != 0:
+		if srv.onCheckExpectation != nil {
+			srv.onCheckExpectation(req, res)
+		} else {
+			res.WriteHead(417)
+			res.End(nil)
+		}
+	default:
+		c.request(req, res)
+	}
+	if c.corked && !res.Writable.WritableEnded() {
+		c.uncork() // an answer that takes time: do not hold the ones before it
+	}
+	if c.dead || c.closing {
+		return errStop
+	}
+	return nil
+}
+
+func (c *conn) cork() {
+	if !c.corked && !c.dead {
+		c.corked = true
+		c.sock.Cork()
+	}
+}
+
+func (c *conn) uncork() {
+	if c.corked {
+		c.corked = false
+		if !c.dead {
+			c.sock.Uncork()
+		}
+	}
+}
+
+func (c *conn) request(req *IncomingMessage, res *ServerResponse) {
+	if h := c.srv.onRequest; h != nil {
+		h(req, res)
+		return
+	}
+	res.WriteHead(404)
+	res.End(nil)
+}
+
+func (c *conn) OnBody(data []byte) error {
+	if c.dumping || c.upgrading {
+		return nil
+	}
+	req := &c.ex.req
+	if req.Destroyed() {
+		return nil
+	}
+	if !req.Push(data) && !c.pausedBody {
+		c.pausedBody = true
+		c.updateSock()
+	}
+	if c.dead || c.closing {
+		return errStop
+	}
+	return nil
+}
+
+func (c *conn) OnMessageComplete() error {
+	c.msgDone = true
+	req := &c.ex.req
+	req.complete = true
+	req.Trailers = makeHeader(c.p.Buffer(), c.p.Trailers())
+	if c.upgrading {
+		return nil
+	}
+	if !c.dumping && !req.Destroyed() {
+		req.PushEOF()
+	}
+	if c.pausedBody {
+		c.pausedBody = false
+		c.updateSock()
+	}
+	c.ticks.Defer(&c.tEnd)
+	if c.dead || c.closing {
+		return errStop
+	}
+	return parser.ErrPause
+}
+
+func (c *conn) OnMethod(parser.Method) error       { return nil }
+func (c *conn) OnTarget([]byte) error              { return nil }
+func (c *conn) OnVersion(int, int) error           { return nil }
+func (c *conn) OnStatus(int, []byte) error         { return nil }
+func (c *conn) OnHeader(_, _ []byte) error         { return nil }
+func (c *conn) OnChunkExtension(_, _ []byte) error { return nil }
+func (c *conn) OnChunkHeader(uint64) error         { return nil }
+func (c *conn) OnChunkComplete() error             { return nil }
+func (c *conn) OnTrailer(_, _ []byte) error        { return nil }
+
+// onError: a socket error (the close follows); as in Node it reaches the clientError
+// callback.
+func (c *conn) onError(err error) {
+	if h := c.srv.onClientError; h != nil && !c.closing && !c.dead {
+		h(err, c.sock)
+	}
+}
+
+// responseFinished runs when the response is handed to the socket: a body nobody reads is
+// discarded, and the request is closed unless its reader is still at it.
+func (c *conn) responseFinished() {
+	req := &c.ex.req
+	consuming := req.IsFlowing() || req.IsPaused()
+	if consuming || req.Destroyed() {
+		return
+	}
+	if !c.msgDone {
+		c.dumping = true
+		if c.pausedBody {
+			c.pausedBody = false
+			c.updateSock()
+		}
+	}
+	req.Destroy(nil)
+}
+
+// maybeEndExchange ends the exchange once the message is complete and the request and
+// response have closed; then the next request is read, or the connection closes.
+func (c *conn) maybeEndExchange() {
+	ex := c.ex
+	if !c.active || !c.msgDone || ex == nil || !ex.req.closed || !ex.res.closed {
+		return
+	}
+	if c.parsing {
+		c.ticks.Defer(&c.tEnd)
+		return
+	}
+	c.active, c.inRequest = false, false
+	if c.dead || c.closing {
+		return
+	}
+	if c.lastRequest || !ex.res.keepAlive || c.srv.closing {
+		c.closeConn()
+		return
+	}
+	c.resume()
+}
+
+// closeConn ends the connection after the last response: our side is shut down once the
+// response is flushed, and what the client still sends is read and discarded until it
+// closes too (or lingerTimeout passes), so that it gets the whole response.
+func (c *conn) closeConn() {
+	if c.dead || c.closing {
+		return
+	}
+	c.closing = true
+	c.uncork()
+	c.sock.End(nil)
+	c.lingerRead()
+}
+
+func (c *conn) lingerRead() {
+	c.pausedBody, c.pausedParse = false, false
+	c.updateSock()
+	c.sock.SetTimeout(lingerTimeout, c.onTimeoutFn)
+}
+
+// clientError answers a request the parser rejected (or that timed out) with its status,
+// unless a clientError callback takes over, and closes the connection.
+func (c *conn) clientError(err error, status int) {
+	if c.dead || c.closing {
+		return
+	}
+	c.closing = true
+	c.uncork()
+	headWritten := false
+	if c.active && c.ex != nil {
+		ex := c.ex
+		headWritten = ex.res.headWritten
+		if !c.msgDone && !ex.req.Destroyed() {
+			ex.req.aborted = true
+			ex.req.Destroy(ErrAborted)
+		}
+		if !ex.res.Destroyed() {
+			ex.res.Writable.Destroy(nil)
+		}
+	}
+	c.inRequest = false
+	if h := c.srv.onClientError; h != nil {
+		h(err, c.sock)
+		return
+	}
+	if headWritten {
+		c.sock.Destroy(nil)
+		return
+	}
+	b := c.out[:0]
+	if status > 0 && status < len(statusLines) && statusLines[status] != "" {
+		b = append(b, statusLines[status]...)
+	} else {
+		b = append(b, statusLines[400]...)
+	}
+	b = append(b, "Connection: close\r\n\r\n"...)
+	c.sock.End(b)
+	c.keepOut(b)
+	c.lingerRead()
+}
+
+// upgrade hands the socket over to the upgrade or connect callback.
+func (c *conn) upgrade(head []byte) {
+	ex := c.ex
+	req := &ex.req
+	sock := c.sock
+	c.uncork()
+	c.srv.unlink(c)
+	c.dead = true
+	ex.c = nil
+	sock.OnData(nil)
+	sock.OnEnd(nil)
+	sock.OnClose(nil)
+	sock.OnDrain(nil)
+	sock.OnError(nil)
+	sock.SetTimeout(0, nil)
+	sock.OnTimeout(nil)
+	sock.Pause()
+	if !req.Destroyed() {
+		req.PushEOF()
+	}
+	if req.Method == "CONNECT" {
+		c.srv.onConnect(req, sock, head)
+	} else {
+		c.srv.onUpgrade(req, sock, head)
+	}
+	// The conn is not pooled: the request's header views point into its parser.
+}
+
+// onEnd: the client shut its side down.
+func (c *conn) onEnd() {
+	if c.dead {
+		return
+	}
+	c.peerEnded = true
+	if c.closing || c.parsePaused || c.parsing {
+		return // a paused parser finishes the input when it resumes
+	}
+	c.finishInput()
+}
+
+// finishInput runs at the client's end of input, once every byte before it was parsed.
+func (c *conn) finishInput() {
+	if err := c.p.Finish(); err != nil && c.inRequest && !c.msgDone {
+		c.clientError(err, 400)
+		return
+	}
+	if !c.active {
+		c.closeConn()
+		return
+	}
+	c.lastRequest = true
+}
+
+func (c *conn) onDrain() {
+	if ex := c.ex; ex != nil && c.active {
+		ex.res.sockDrained()
+	}
+}
+
+// onTimeout is the socket's idle timer: the keep-alive timeout between requests, the
+// linger timeout while closing.
+func (c *conn) onTimeout() {
+	switch {
+	case c.dead:
+	case c.closing:
+		c.sock.Destroy(nil)
+	case c.requests > 0 && c.idle() && !c.parsePaused:
+		c.sock.Destroy(nil)
+	}
+}
+
+// onClose: the socket closed; abort what is in progress and recycle the state.
+func (c *conn) onClose(bool) {
+	if c.dead {
+		return
+	}
+	c.dead = true
+	c.srv.unlink(c)
+	if ex := c.ex; ex != nil && ex.used && (!ex.req.closed || !ex.res.closed) {
+		if !ex.req.Destroyed() {
+			if c.active && !c.msgDone {
+				ex.req.aborted = true
+				ex.req.Destroy(ErrAborted)
+			} else {
+				ex.req.Destroy(nil)
+			}
+		}
+		if !ex.res.Destroyed() {
+			ex.res.Writable.Destroy(nil)
+		}
+		ex.c = nil
+		c.ex = nil // not reusable: its callbacks are still to come
+	}
+	c.active, c.inRequest = false, false
+	c.sock = nil
+	if len(c.pending) > 0 && cap(c.pending) > outMax {
+		c.pending = nil
+	}
+	c.srv.release(c)
+}

@@ -1,0 +1,599 @@
+package http
+
+import (
+	"strconv"
+
+	"github.com/uv-go/uv/net"
+	"github.com/uv-go/uv/stream"
+)
+
+// inlineMax is the largest body chunk copied next to its head or chunk framing so that both
+// go out in one write; larger chunks are written on their own.
+const inlineMax = 16 << 10
+
+// field is an outgoing header field. A value set from bytes lives in the response's arena.
+type field struct {
+	name, value string
+	off, n      int32
+	arena       bool
+}
+
+// ServerResponse is Node's http.ServerResponse: a stream.Writable whose chunks become the
+// response body. Header methods work until the head is sent (HeadersSent); WriteHead fixes
+// the status and header; the first Write or End sends the head. Write returns false once
+// HighWaterMark bytes wait (the drain callback follows); without a Content-Length the body
+// is chunked (HTTP/1.1) or ends with the connection (HTTP/1.0). End(body) before the head
+// is sent sets Content-Length itself, so that head and body go out in one write.
+//
+// The response is reused by the connection's next request: do not touch it after its close
+// callback.
+type ServerResponse struct {
+	stream.Writable
+
+	// StatusCode is the status sent with the head (200 unless set).
+	StatusCode int
+	// StatusMessage is the reason phrase; "" means the standard one.
+	StatusMessage string
+	// SendDate adds a Date header unless one was set (true unless turned off).
+	SendDate bool
+	// Data is free for the layer above: the connection keeps it when it reuses the
+	// response.
+	Data any
+
+	ex       *exchange
+	hdrs     []field
+	trailers []field
+	arena    []byte
+
+	frozen      bool // HeadersSent: WriteHead, Write or End ran
+	headWritten bool // the head is on its way to the socket
+	bodyAllowed bool
+	isHead      bool
+	keepAlive   bool
+	http10      bool
+	chunked     bool
+	finished    bool
+	closed      bool
+	waitDrain   bool
+	finalWait   bool
+	sent100     bool
+	implicitLen int
+	headStatus  int
+	headMessage string
+
+	writeFn    func([]byte, bool)
+	finalFn    func()
+	finishFn   func()
+	closeFn    func()
+	userFinish func()
+	userClose  func()
+}
+
+func (r *ServerResponse) start(c *conn, req *IncomingMessage, keepAlive bool) {
+	r.Writable.Init(stream.Options{
+		Ticks:         c.ticks,
+		HighWaterMark: c.srv.opts.HighWaterMark,
+		Write:         r.writeFn,
+		Final:         r.finalFn,
+	})
+	r.Writable.OnFinish(r.finishFn)
+	r.Writable.OnClose(r.closeFn)
+	r.StatusCode, r.StatusMessage, r.SendDate = 200, "", true
+	clear(r.hdrs)
+	r.hdrs = r.hdrs[:0]
+	clear(r.trailers)
+	r.trailers = r.trailers[:0]
+	r.arena = r.arena[:0]
+	r.frozen, r.headWritten, r.chunked, r.finished, r.closed = false, false, false, false, false
+	r.waitDrain, r.finalWait, r.sent100 = false, false, false
+	r.isHead = req.Method == "HEAD"
+	r.bodyAllowed = !r.isHead
+	r.keepAlive = keepAlive
+	r.http10 = req.HTTPVersionMinor == 0
+	r.implicitLen = -1
+	r.userFinish, r.userClose = nil, nil
+}
+
+func (r *ServerResponse) conn() *conn {
+	if c := r.ex.c; c != nil && c.ex == r.ex && !c.dead {
+		return c
+	}
+	return nil
+}
+
+// Request returns the request this response answers.
+func (r *ServerResponse) Request() *IncomingMessage { return &r.ex.req }
+
+// Socket returns the connection's socket (Node's res.socket); nil once it is gone.
+func (r *ServerResponse) Socket() *net.Socket {
+	if c := r.conn(); c != nil {
+		return c.sock
+	}
+	return nil
+}
+
+// HeadersSent reports whether the head is fixed: WriteHead, Write or End ran (Node's
+// headersSent).
+func (r *ServerResponse) HeadersSent() bool { return r.frozen }
+
+// Finished reports whether the finish callback ran (Node's writableFinished).
+func (r *ServerResponse) Finished() bool { return r.finished }
+
+// OnFinish sets the finish callback: the response was handed to the socket.
+func (r *ServerResponse) OnFinish(fn func()) { r.userFinish = fn }
+
+// OnClose sets the close callback: the response finished, or the connection closed first.
+func (r *ServerResponse) OnClose(fn func()) { r.userClose = fn }
+
+func (r *ServerResponse) find(name string) int {
+	for i := range r.hdrs {
+		if equalFoldStr(r.hdrs[i].name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (r *ServerResponse) remove(name string) {
+	j := 0
+	for i := range r.hdrs {
+		if !equalFoldStr(r.hdrs[i].name, name) {
+			r.hdrs[j] = r.hdrs[i]
+			j++
+		}
+	}
+	clear(r.hdrs[j:])
+	r.hdrs = r.hdrs[:j]
+}
+
+// SetHeader sets a header field, replacing fields of the same name (Node's setHeader). It
+// fails after the head is sent, and on a name that is not a token or a value with control
+// characters.
+func (r *ServerResponse) SetHeader(name, value string) error {
+	if err := r.checkHeader(name, value); err != nil {
+		return err
+	}
+	r.remove(name)
+	r.hdrs = append(r.hdrs, field{name: name, value: value})
+	return nil
+}
+
+// SetHeaderBytes is SetHeader with a value that is copied into the response's own buffer:
+// it allocates nothing once the response is warm.
+func (r *ServerResponse) SetHeaderBytes(name string, value []byte) error {
+	if r.frozen {
+		return ErrHeadersSent
+	}
+	if !validToken(name) {
+		return ErrInvalidHeaderName
+	}
+	if !validValueBytes(value) {
+		return ErrInvalidHeaderValue
+	}
+	r.remove(name)
+	off := len(r.arena)
+	r.arena = append(r.arena, value...)
+	r.hdrs = append(r.hdrs, field{name: name, off: int32(off), n: int32(len(value)), arena: true})
+	return nil
+}
+
+// SetHeaderValues sets a field to several values, sent as repeated fields (Node's
+// setHeader(name, array)).
+func (r *ServerResponse) SetHeaderValues(name string, values []string) error {
+	for _, v := range values {
+		if err := r.checkHeader(name, v); err != nil {
+			return err
+		}
+	}
+	r.remove(name)
+	for _, v := range values {
+		r.hdrs = append(r.hdrs, field{name: name, value: v})
+	}
+	return nil
+}
+
+// AppendHeader adds a value to a field, keeping those already set (Node's appendHeader).
+func (r *ServerResponse) AppendHeader(name, value string) error {
+	if err := r.checkHeader(name, value); err != nil {
+		return err
+	}
+	r.hdrs = append(r.hdrs, field{name: name, value: value})
+	return nil
+}
+
+func (r *ServerResponse) checkHeader(name, value string) error {
+	switch {
+	case r.frozen:
+		return ErrHeadersSent
+	case !validToken(name):
+		return ErrInvalidHeaderName
+	case !validValue(value):
+		return ErrInvalidHeaderValue
+	}
+	return nil
+}
+
+func (r *ServerResponse) valueOf(f *field) string {
+	if f.arena {
+		return string(r.arena[f.off : f.off+f.n])
+	}
+	return f.value
+}
+
+// GetHeader returns the first value of a field set so far, or "".
+func (r *ServerResponse) GetHeader(name string) string {
+	if i := r.find(name); i >= 0 {
+		return r.valueOf(&r.hdrs[i])
+	}
+	return ""
+}
+
+// GetHeaderValues returns every value of a field set so far.
+func (r *ServerResponse) GetHeaderValues(name string) []string {
+	var out []string
+	for i := range r.hdrs {
+		if equalFoldStr(r.hdrs[i].name, name) {
+			out = append(out, r.valueOf(&r.hdrs[i]))
+		}
+	}
+	return out
+}
+
+// HasHeader reports whether a field is set.
+func (r *ServerResponse) HasHeader(name string) bool { return r.find(name) >= 0 }
+
+// GetHeaderNames returns the names of the fields set, lower-cased, once each.
+func (r *ServerResponse) GetHeaderNames() []string {
+	var out []string
+	for i := range r.hdrs {
+		n := lowerString(unsafeBytes(r.hdrs[i].name))
+		dup := false
+		for _, o := range out {
+			dup = dup || o == n
+		}
+		if !dup {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// RemoveHeader removes a field (Node's removeHeader); it fails after the head is sent.
+func (r *ServerResponse) RemoveHeader(name string) error {
+	if r.frozen {
+		return ErrHeadersSent
+	}
+	r.remove(name)
+	return nil
+}
+
+// AddTrailer adds a trailer field, sent after a chunked body (Node's addTrailers); trailers
+// of a response that is not chunked are not sent.
+func (r *ServerResponse) AddTrailer(name, value string) error {
+	if !validToken(name) {
+		return ErrInvalidHeaderName
+	}
+	if !validValue(value) {
+		return ErrInvalidHeaderValue
+	}
+	r.trailers = append(r.trailers, field{name: name, value: value})
+	return nil
+}
+
+// WriteHead fixes the status and the header (Node's writeHead): kv are extra fields as
+// name, value pairs, set as SetHeader does. The head goes out with the first Write or End.
+func (r *ServerResponse) WriteHead(statusCode int, kv ...string) error {
+	if r.frozen {
+		return ErrHeadersSent
+	}
+	if statusCode < 100 || statusCode > 999 {
+		return ErrInvalidStatus
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if err := r.SetHeader(kv[i], kv[i+1]); err != nil {
+			return err
+		}
+	}
+	r.StatusCode = statusCode
+	r.freeze(-1)
+	return nil
+}
+
+// FlushHeaders sends the head now (Node's flushHeaders).
+func (r *ServerResponse) FlushHeaders() {
+	if r.headWritten || r.Writable.WritableEnded() || r.Writable.Destroyed() {
+		return
+	}
+	r.freeze(-1)
+	c := r.conn()
+	if c == nil {
+		return
+	}
+	b := r.appendHead(c.out[:0])
+	r.headWritten = true
+	c.sock.Write(b)
+	c.keepOut(b)
+}
+
+// WriteContinue sends "100 Continue" (Node's writeContinue), telling a client that sent
+// Expect: 100-continue to send the body.
+func (r *ServerResponse) WriteContinue() {
+	if r.sent100 || r.headWritten {
+		return
+	}
+	if c := r.conn(); c != nil {
+		r.sent100 = true
+		c.sock.Write(continueLine)
+	}
+}
+
+var continueLine = []byte("HTTP/1.1 100 Continue\r\n\r\n")
+
+func (r *ServerResponse) freeze(implicitLen int) {
+	if r.frozen {
+		return
+	}
+	r.frozen = true
+	r.implicitLen = implicitLen
+	r.headStatus, r.headMessage = r.StatusCode, r.StatusMessage
+	if r.headStatus < 100 || r.headStatus > 999 {
+		r.headStatus = 500
+	}
+	if s := r.headStatus; s == 204 || s == 304 || s < 200 {
+		r.bodyAllowed = false
+	}
+}
+
+// Write writes a body chunk (Node's write); see ServerResponse. The chunk is not kept.
+func (r *ServerResponse) Write(chunk []byte) bool {
+	r.freeze(-1)
+	return r.Writable.Write(chunk)
+}
+
+// WriteString writes a string body chunk.
+func (r *ServerResponse) WriteString(s string) bool { return r.Write(unsafeBytes(s)) }
+
+// End writes body, if not empty, and ends the response (Node's end). If the head was not
+// sent yet and no Content-Length or Transfer-Encoding was set, Content-Length is set to
+// len(body).
+func (r *ServerResponse) End(body []byte) {
+	r.freeze(len(body))
+	r.Writable.End(body)
+}
+
+// EndString is End with a string body.
+func (r *ServerResponse) EndString(body string) { r.End(unsafeBytes(body)) }
+
+// Destroy aborts the response and closes the connection (Node's res.destroy).
+func (r *ServerResponse) Destroy(err error) {
+	if c := r.conn(); c != nil {
+		c.sock.Destroy(err)
+	}
+	r.Writable.Destroy(err)
+}
+
+// appendHead appends the status line and header section, deciding the framing and whether
+// the connection stays open.
+func (r *ServerResponse) appendHead(b []byte) []byte {
+	c := r.ex.c
+	code := r.headStatus
+	if r.headMessage == "" && code < len(statusLines) && statusLines[code] != "" {
+		b = append(b, statusLines[code]...)
+	} else {
+		b = append(b, "HTTP/1.1 "...)
+		b = strconv.AppendInt(b, int64(code), 10)
+		b = append(b, ' ')
+		if msg := r.headMessage; msg != "" {
+			b = append(b, msg...)
+		} else {
+			b = append(b, statusText[code]...)
+		}
+		b = append(b, '\r', '\n')
+	}
+	var hasDate, hasConn, hasCL, hasTE, hasKA, teChunked, connClose bool
+	for i := range r.hdrs {
+		f := &r.hdrs[i]
+		b = append(b, f.name...)
+		b = append(b, ':', ' ')
+		v := f.value
+		if f.arena {
+			b = append(b, r.arena[f.off:f.off+f.n]...)
+		} else {
+			b = append(b, v...)
+		}
+		b = append(b, '\r', '\n')
+		switch len(f.name) {
+		case 4:
+			hasDate = hasDate || equalFoldStr(f.name, "date")
+		case 10:
+			if equalFoldStr(f.name, "connection") {
+				hasConn = true
+				connClose = connClose || hasToken(r.valueOf(f), "close")
+			} else if equalFoldStr(f.name, "keep-alive") {
+				hasKA = true
+			}
+		case 14:
+			hasCL = hasCL || equalFoldStr(f.name, "content-length")
+		case 17:
+			if equalFoldStr(f.name, "transfer-encoding") {
+				hasTE = true
+				teChunked = hasToken(r.valueOf(f), "chunked")
+			}
+		}
+	}
+	if r.SendDate && !hasDate && c != nil {
+		b = append(b, c.srv.date.get()...)
+	}
+	// Framing.
+	closeDelimited := false
+	addCL, addTE := false, false
+	switch {
+	case hasCL:
+	case hasTE:
+		r.chunked = teChunked && r.bodyAllowed
+		closeDelimited = !teChunked && r.bodyAllowed
+	case !r.bodyAllowed:
+	case r.implicitLen >= 0:
+		addCL = true
+	case !r.http10:
+		addTE = true
+		r.chunked = true
+	default:
+		closeDelimited = true
+	}
+	ka := r.keepAlive && !closeDelimited && !connClose && (c == nil || !c.srv.closing)
+	if !hasConn {
+		if ka {
+			b = append(b, "Connection: keep-alive\r\n"...)
+			if c != nil && !hasKA && c.srv.KeepAliveTimeout >= 1000 {
+				b = append(b, "Keep-Alive: timeout="...)
+				b = strconv.AppendInt(b, int64(c.srv.KeepAliveTimeout/1000), 10)
+				b = append(b, '\r', '\n')
+			}
+		} else {
+			b = append(b, "Connection: close\r\n"...)
+		}
+	}
+	r.keepAlive = ka
+	if addCL {
+		b = append(b, "Content-Length: "...)
+		b = strconv.AppendInt(b, int64(r.implicitLen), 10)
+		b = append(b, '\r', '\n')
+	}
+	if addTE {
+		b = append(b, "Transfer-Encoding: chunked\r\n"...)
+	}
+	return append(b, '\r', '\n')
+}
+
+// implWrite is the body's _write: frame the chunk, send the head with it if it is not sent
+// yet, and let the stream go on once the socket is below its highWaterMark.
+func (r *ServerResponse) implWrite(chunk []byte, _ bool) {
+	c := r.conn()
+	if c == nil || c.closing {
+		r.Writable.WriteDone(nil)
+		return
+	}
+	b := c.out[:0]
+	if !r.headWritten {
+		r.freeze(-1) // a write from a pipe
+		b = r.appendHead(b)
+		r.headWritten = true
+	}
+	ok := true
+	switch {
+	case !r.bodyAllowed:
+		if len(b) > 0 {
+			ok = c.sock.Write(b)
+		}
+	case len(chunk) <= inlineMax:
+		if r.chunked {
+			b = appendChunkSize(b, len(chunk))
+		}
+		b = append(b, chunk...)
+		if r.chunked {
+			b = append(b, '\r', '\n')
+		}
+		ok = c.sock.Write(b)
+	default:
+		if r.chunked {
+			b = appendChunkSize(b, len(chunk))
+		}
+		if len(b) > 0 {
+			ok = c.sock.Write(b)
+		}
+		ok = c.sock.Write(chunk) && ok
+		if r.chunked {
+			ok = c.sock.Write(crlf) && ok
+		}
+	}
+	c.keepOut(b)
+	if ok {
+		r.Writable.WriteDone(nil)
+	} else {
+		r.waitDrain = true
+		c.uncork()
+	}
+}
+
+var crlf = []byte("\r\n")
+
+func appendChunkSize(b []byte, n int) []byte {
+	b = strconv.AppendInt(b, int64(n), 16)
+	return append(b, '\r', '\n')
+}
+
+// implFinal is the body's _final: send the head if nothing was written, and the last chunk
+// and trailers of a chunked body.
+func (r *ServerResponse) implFinal() {
+	c := r.conn()
+	if c == nil || c.closing {
+		r.Writable.FinalDone(nil)
+		return
+	}
+	b := c.out[:0]
+	if !r.headWritten {
+		r.freeze(0) // an End from a pipe, with nothing written
+		b = r.appendHead(b)
+		r.headWritten = true
+	}
+	if r.chunked {
+		b = append(b, '0', '\r', '\n')
+		for i := range r.trailers {
+			t := &r.trailers[i]
+			b = append(b, t.name...)
+			b = append(b, ':', ' ')
+			b = append(b, t.value...)
+			b = append(b, '\r', '\n')
+		}
+		b = append(b, '\r', '\n')
+	}
+	ok := true
+	if len(b) > 0 {
+		ok = c.sock.Write(b)
+	}
+	c.keepOut(b)
+	if ok {
+		r.Writable.FinalDone(nil)
+	} else {
+		r.finalWait = true
+		c.uncork()
+	}
+}
+
+// sockDrained lets a write or the final step waiting for the socket go on.
+func (r *ServerResponse) sockDrained() {
+	switch {
+	case r.waitDrain:
+		r.waitDrain = false
+		r.Writable.WriteDone(nil)
+	case r.finalWait:
+		r.finalWait = false
+		r.Writable.FinalDone(nil)
+	}
+}
+
+func (r *ServerResponse) onFinished() {
+	r.finished = true
+	if c := r.conn(); c != nil {
+		c.responseFinished()
+	}
+	if r.userFinish != nil {
+		r.userFinish()
+	}
+}
+
+func (r *ServerResponse) onClosed() {
+	r.closed = true
+	c := r.conn()
+	if c != nil && !r.finished && !c.closing {
+		// Destroyed before it finished: the connection cannot carry on.
+		c.sock.Destroy(nil)
+	}
+	if r.userClose != nil {
+		r.userClose()
+	}
+	if c := r.ex.c; c != nil && c.ex == r.ex {
+		c.maybeEndExchange()
+	}
+}
