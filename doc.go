@@ -6,8 +6,8 @@
 // It imports only the standard library, golang.org/x/sys and the pure packages timers and
 // threadpool. OS-specific code lives only in this package, in files named after the OS
 // (uv_linux.go; uv_kqueue.go with uv_darwin.go and uv_bsd.go; uv_windows.go; *_unix.go). The
-// layer above (handles/)
-// builds libuv's handle types on a small platform-neutral set of primitives exported here:
+// layer above (handles/) builds libuv's handle types on a small platform-neutral set of
+// primitives exported here:
 // Handle (lifecycle), PhaseWatcher (idle/prepare/check), TimerWatcher, Pending (deferred
 // callbacks), AsyncWatcher (cross-goroutine wakeups) and IOWatcher (readiness of a socket or fd).
 //
