@@ -6,5 +6,6 @@
 // and callback runs on the loop's goroutine, and nothing starts a goroutine per connection.
 // A socket reads into the loop's shared buffer: data handed through to a callback, or to a
 // Write that the kernel takes at once, is neither copied nor allocated for. Cluster mode is
-// not part of this package. It imports uv, handles, stream and the standard library.
+// in net/cluster, which hands a Server connections accepted elsewhere (Server.AcceptFrom).
+// It imports uv, handles, stream and the standard library.
 package net

@@ -280,9 +280,31 @@ func serverConnection(ls *handles.Stream, err error) {
 		}
 		return
 	}
+	s.accept(ls)
+}
+
+// AcceptFrom serves a connection that reached this loop some other way as if the server's
+// own listener had accepted it (Node's server.onconnection, which a cluster worker calls for
+// the handles its primary sends): src is an IPC pipe with a received TCP handle pending, or
+// a listening TCP handle on the same loop with a connection waiting. The server need not be
+// listening; MaxConnections, the socket options, the connection callback and Close's wait
+// for the last connection apply as to its own connections. It returns EAGAIN if nothing
+// waits, EINVAL if src is nil or on another loop, or the error of the accept.
+func (s *Server) AcceptFrom(src *handles.Stream) error {
+	if s.initErr != nil {
+		return s.initErr
+	}
+	if src == nil || src.Loop() != s.loop {
+		return uv.EINVAL
+	}
+	defer s.ls.drain()
+	return s.accept(src)
+}
+
+// accept takes the connection waiting on ls and hands it to the connection callback.
+func (s *Server) accept(ls *handles.Stream) error {
 	if s.MaxConnections > 0 && s.connections >= s.MaxConnections {
-		s.drop(ls)
-		return
+		return s.drop(ls)
 	}
 	c := new(Socket)
 	c.init(s.loop, &SocketOptions{
@@ -292,11 +314,11 @@ func serverConnection(ls *handles.Stream, err error) {
 		KeepAlive:     s.opts.KeepAlive, KeepAliveInitialDelay: s.opts.KeepAliveInitialDelay,
 	})
 	if err := c.initTCP(&c.tcpv); err != nil {
-		return
+		return err
 	}
 	if err := ls.Accept(&c.tcpv.Stream); err != nil {
 		c.tcpv.Close(nil)
-		return
+		return err
 	}
 	c.opened()
 	c.server = s
@@ -309,20 +331,23 @@ func serverConnection(ls *handles.Stream, err error) {
 	if s.onConnection != nil {
 		s.onConnection(c)
 	}
+	return nil
 }
 
 // drop accepts and closes a connection beyond MaxConnections.
-func (s *Server) drop(ls *handles.Stream) {
+func (s *Server) drop(ls *handles.Stream) error {
 	t := new(handles.TCP)
-	if t.Init(s.loop) != nil {
-		return
+	if err := t.Init(s.loop); err != nil {
+		return err
 	}
-	if ls.Accept(&t.Stream) == nil && s.onDrop != nil {
+	err := ls.Accept(&t.Stream)
+	if err == nil && s.onDrop != nil {
 		local, _ := t.Sockname()
 		remote, _ := t.Peername()
 		s.onDrop(local, remote)
 	}
 	t.Close(nil)
+	return err
 }
 
 // Close stops accepting connections (Node's server.close). The close callback, then cb

@@ -1,0 +1,4 @@
+package cluster
+
+// CanAcceptFrom is canAcceptFrom, for the tests.
+var CanAcceptFrom = canAcceptFrom
