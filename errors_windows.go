@@ -122,7 +122,8 @@ var goErrnoList = []errnoMapping{
 	// EWINDOWS is what Go returns for operations Windows does not implement.
 	{ENOSYS, errnos(syscall.ENOSYS, syscall.EWINDOWS)},
 	{ENOTCONN, errnos(syscall.ENOTCONN)},
-	{ENOTDIR, errnos(syscall.ENOTDIR)},
+	// No ENOTDIR: Go defines syscall.ENOTDIR as ERROR_PATH_NOT_FOUND here, which is ENOENT,
+	// and libuv never reports ENOTDIR on Windows.
 	{ENOTEMPTY, errnos(syscall.ENOTEMPTY)},
 	{ENOTSOCK, errnos(syscall.ENOTSOCK)},
 	{ENOTSUP, errnos(syscall.ENOTSUP, syscall.EOPNOTSUPP)},

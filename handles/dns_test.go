@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -242,7 +243,9 @@ func TestGetNameInfo(t *testing.T) {
 	host, serv, err := dnsGNI(t, "127.0.0.1:80", 0)
 	require.NoError(t, err)
 	require.NotEmpty(t, host)
-	require.NotEqual(t, "127.0.0.1", host, "the hosts file names 127.0.0.1")
+	if runtime.GOOS != "windows" { // Windows' stock hosts file names no address
+		require.NotEqual(t, "127.0.0.1", host, "the hosts file names 127.0.0.1")
+	}
 	require.Equal(t, "http", serv)
 
 	host, serv, err = dnsGNI(t, "127.0.0.1:80", NINumericHost|NINumericServ)

@@ -14,6 +14,9 @@ import (
 )
 
 func TestFSWriteReadStatAsyncAndSync(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the Windows file-system backend is not written yet")
+	}
 	l := mustLoop(t)
 	path := filepath.Join(t.TempDir(), "f")
 	var req handles.FS
