@@ -94,7 +94,7 @@ func (d *distributor) dispatch() {
 	}
 	d.waiting = false
 	if t.local != nil {
-		if acceptFrom(t.local, &d.ln.Stream) == nil {
+		if t.local.AcceptFrom(&d.ln.Stream) == nil {
 			t.handed.Add(1)
 		}
 		return
@@ -204,5 +204,5 @@ func (ch *channel) close() {
 // serveFrom makes the worker's server take the connections that arrive on a channel; one
 // it cannot take is dropped by channelRead.
 func serveFrom(srv *net.Server) func(src *handles.Stream) {
-	return func(src *handles.Stream) { acceptFrom(srv, src) }
+	return func(src *handles.Stream) { srv.AcceptFrom(src) }
 }

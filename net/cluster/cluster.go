@@ -289,9 +289,6 @@ func serveReusePort(o Options, n int, setup Setup) (*Cluster, error) {
 // on worker 0's end, Accept on the other worker's end). A socket pair is the one way a
 // descriptor moves between loops without a lock: each end belongs to one loop.
 func serveRoundRobin(o Options, n int, setup Setup) (*Cluster, error) {
-	if !canAcceptFrom() {
-		return nil, errNoAcceptFrom
-	}
 	c := &Cluster{sched: SchedRoundRobin}
 	pairs := make([][2]uv.OSSock, n)
 	for i := 1; i < n; i++ {

@@ -124,13 +124,6 @@ var pid = os.Getpid()
 
 func addrOf(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
 
-// needAcceptFrom skips round-robin tests until net.Server.AcceptFrom exists.
-func needAcceptFrom(t *testing.T) {
-	if !cluster.CanAcceptFrom() {
-		t.Skip("round-robin scheduling needs net.Server.AcceptFrom (/tmp/proposals/cluster-1.diff)")
-	}
-}
-
 // within receives from ch, or fails the test after ten seconds.
 func within[T any](t *testing.T, ch <-chan T) T {
 	t.Helper()
@@ -157,6 +150,15 @@ func serve(t *testing.T, o cluster.Options, setup cluster.Setup) *cluster.Cluste
 	t.Helper()
 	c, err := cluster.Serve(o, setup)
 	require.NoError(t, err)
-	t.Cleanup(func() { c.Close(); c.Wait() })
+	t.Cleanup(func() {
+		c.Close()
+		done := make(chan struct{})
+		go func() { c.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second): // clients a failed test left open
+			t.Error("the cluster did not end")
+		}
+	})
 	return c
 }

@@ -121,9 +121,6 @@ func StartPrimary(o ProcessOptions) (*Primary, error) {
 	if o.Port < 0 || o.Port > 65535 {
 		return nil, errors.New("cluster: port should be >= 0 and < 65536, got " + strconv.Itoa(o.Port))
 	}
-	if !canAcceptFrom() {
-		return nil, errNoAcceptFrom
-	}
 	if o.Workers < 1 {
 		o.Workers = runtime.NumCPU()
 	}
@@ -412,9 +409,6 @@ func RunWorker(so net.ServerOptions, setup Setup) error {
 	id, err := strconv.Atoi(os.Getenv(EnvWorker))
 	if err != nil {
 		return errors.New("cluster: not a worker process (" + EnvWorker + " is not set)")
-	}
-	if !canAcceptFrom() {
-		return errNoAcceptFrom
 	}
 	l, err := uv.NewLoop()
 	if err != nil {

@@ -109,7 +109,6 @@ func gone(pid int) bool { return errors.Is(handles.Kill(pid, 0), uv.ESRCH) }
 
 func startPrimary(t *testing.T, o cluster.ProcessOptions) (*cluster.Primary, *events) {
 	t.Helper()
-	needAcceptFrom(t)
 	if o.Host == "" {
 		o.Host = "127.0.0.1"
 	}
@@ -250,7 +249,6 @@ func TestPrimaryKillsWorkersThatDoNotStop(t *testing.T) {
 
 // A busy port fails StartPrimary in Node's form, before any worker starts.
 func TestPrimaryBusyPort(t *testing.T) {
-	needAcceptFrom(t)
 	noLeaks(t)
 	ln, err := gonet.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -266,7 +264,6 @@ func TestPrimaryBusyPort(t *testing.T) {
 
 // A worker program that cannot run fails StartPrimary, and nothing is left.
 func TestPrimaryBadProgram(t *testing.T) {
-	needAcceptFrom(t)
 	noLeaks(t)
 	_, err := cluster.StartPrimary(cluster.ProcessOptions{Workers: 2, Host: "127.0.0.1",
 		Exe: "/nonexistent/worker"})

@@ -1,4 +1,0 @@
-package cluster
-
-// CanAcceptFrom is canAcceptFrom, for the tests.
-var CanAcceptFrom = canAcceptFrom
