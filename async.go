@@ -76,6 +76,10 @@ func (l *Loop) runAsync() int {
 			continue
 		}
 		n++
+		if l.ins != nil {
+			l.ins.call(a.cb, a)
+			continue
+		}
 		a.cb()
 	}
 	l.asyncSpare = q[:0]

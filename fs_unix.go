@@ -229,7 +229,11 @@ func FsSendfile(out, in OSFd, offset int64, length int) (int, error) {
 	off := offset
 	total := 0
 	for total < length {
+		at := off
 		n, err := sendfileOnce(out, in, &off, length-total)
+		if globalTracer.Load() != nil {
+			traceGlobal(SysSendfile, out, int64(in), at, int64(length-total), n, err)
+		}
 		if err == unix.EINTR {
 			continue
 		}

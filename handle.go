@@ -45,6 +45,9 @@ func (h *Handle) Init(l *Loop, t HandleType, owner any, onClose, onClosed func()
 	}
 	*h = Handle{loop: l, typ: t, flags: flagRef, owner: owner, onClose: onClose, onClosed: onClosed, Data: h.Data}
 	l.handleQ.insertTail(h)
+	if l.ins != nil {
+		l.ins.handle(h, HandleInit)
+	}
 	return nil
 }
 
@@ -107,6 +110,9 @@ func (h *Handle) Activate() {
 	if h.flags&flagRef != 0 {
 		h.loop.activeHandles++
 	}
+	if in := h.loop.ins; in != nil && in.tracer != nil {
+		in.notes = append(in.notes, handleNote{h, HandleStart}) // see instr.flush
+	}
 }
 
 // Deactivate marks the handle inactive (libuv's uv__handle_stop). For handle implementations.
@@ -117,6 +123,9 @@ func (h *Handle) Deactivate() {
 	h.flags &^= flagActive
 	if h.flags&flagRef != 0 {
 		h.loop.activeHandles--
+	}
+	if in := h.loop.ins; in != nil && in.tracer != nil {
+		in.notes = append(in.notes, handleNote{h, HandleStop}) // see instr.flush
 	}
 }
 
@@ -134,6 +143,9 @@ func (h *Handle) Close(cb func()) error {
 	}
 	h.flags |= flagClosing
 	h.closeCb = cb
+	if h.loop.ins != nil {
+		h.loop.ins.handle(h, HandleClose)
+	}
 	if h.onClose != nil {
 		h.onClose()
 	}
@@ -171,6 +183,9 @@ func (l *Loop) finishClose(h *Handle) {
 	}
 	h.Unref()
 	l.handleQ.remove(h)
+	if l.ins != nil {
+		l.ins.handle(h, HandleClosed)
+	}
 	cb := h.closeCb
 	h.closeCb = nil
 	if cb != nil {

@@ -49,6 +49,7 @@ type Loop struct {
 	readBuf []byte    // shared read buffer (ReadBuffer)
 
 	attached map[any]any
+	ins      *instr // tracer and phase timing (introspect.go); nil while both are off
 	be       backend
 	os       osState
 }
@@ -67,6 +68,7 @@ func NewLoop() (*Loop, error) {
 		return nil, err
 	}
 	l.UpdateTime()
+	l.traceAttachGlobal()
 	return l, nil
 }
 
@@ -125,12 +127,16 @@ func (l *Loop) Run(mode RunMode) (bool, error) {
 	}
 	if mode == RunDefault && r && !l.stopFlag {
 		l.UpdateTime()
+		l.mark(LoopPhaseTimers)
 		l.runTimers()
 	}
 	for r && !l.stopFlag {
 		canSleep := l.pendingEmpty() && l.idleQ.next == &l.idleQ
+		l.mark(LoopPhasePending)
 		l.runPending()
+		l.mark(LoopPhaseIdle)
 		l.runPhase(&l.idleQ)
+		l.mark(LoopPhasePrepare)
 		l.runPhase(&l.prepareQ)
 
 		timeout := 0
@@ -138,22 +144,29 @@ func (l *Loop) Run(mode RunMode) (bool, error) {
 			timeout = l.backendTimeout()
 		}
 		l.metrics.loopCount++
+		l.mark(LoopPhasePoll)
 		l.backendPoll(timeout)
 
+		l.mark(LoopPhasePending)
 		for i := 0; i < 8 && !l.pendingEmpty(); i++ {
 			l.runPending()
 		}
 		l.metricsUpdateIdle()
+		l.mark(LoopPhaseCheck)
 		l.runPhase(&l.checkQ)
+		l.mark(LoopPhaseClosing)
 		l.runClosing()
 		l.UpdateTime()
+		l.mark(LoopPhaseTimers)
 		l.runTimers()
+		l.mark(phaseEnd)
 
 		r = l.Alive()
 		if mode != RunDefault {
 			break
 		}
 	}
+	l.mark(phaseEnd) // the pre-loop timers, when no iteration followed
 	l.stopFlag = false
 	return r, nil
 }
@@ -164,7 +177,11 @@ func (l *Loop) runClosing() {
 	for h != nil {
 		next := h.nextDone
 		h.nextDone = nil
-		l.finishClose(h)
+		if l.ins != nil {
+			l.ins.callClose(l, h)
+		} else {
+			l.finishClose(h)
+		}
 		h = next
 	}
 }
@@ -225,6 +242,8 @@ func (l *Loop) Configure(opt LoopOption, args ...int) error {
 		return nil
 	case UseIOUringSQPOLL:
 		return nil
+	case MetricsPhaseTime:
+		return l.configurePhaseTime(args)
 	}
 	return ENOSYS
 }

@@ -56,6 +56,10 @@ func (l *Loop) runPending() {
 		p.prev.next = p.next
 		p.next.prev = p.prev
 		p.prev, p.next = nil, nil
+		if l.ins != nil {
+			l.ins.call(p.fn, p)
+			continue
+		}
 		p.fn()
 	}
 }

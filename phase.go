@@ -92,6 +92,10 @@ func (l *Loop) runPhase(q *PhaseWatcher) int {
 		q.prev.next = w
 		q.prev = w
 		n++
+		if l.ins != nil {
+			l.ins.call(w.cb, w)
+			continue
+		}
 		w.cb()
 	}
 	return n

@@ -7,7 +7,11 @@ import (
 )
 
 func socketCloexec(fam, typ int) (int, error) {
-	return unix.Socket(fam, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(fam, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if globalTracer.Load() != nil {
+		traceGlobal(SysSocket, -1, int64(fam), int64(typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC), 0, fd, err)
+	}
+	return fd, err
 }
 
 // accept takes one connection without reading its address (no allocation).

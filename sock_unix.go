@@ -187,6 +187,9 @@ func (s *Sock) Read(b []byte) (int, error) {
 	}
 	for {
 		n, err := unix.Read(s.fd, b)
+		if s.loop.ins != nil {
+			s.loop.ins.sys(s.loop, SysRead, s.fd, int64(len(b)), 0, 0, n, err)
+		}
 		if err == unix.EINTR {
 			continue
 		}
@@ -207,6 +210,9 @@ func (s *Sock) readMsg(b []byte) (int, error) {
 	oob := s.oob
 	for {
 		n, oobn, _, _, err := unix.Recvmsg(s.fd, b, oob, recvmsgFlags)
+		if s.loop.ins != nil {
+			s.loop.ins.sys(s.loop, SysRecvmsg, s.fd, int64(len(b)), 0, 0, n, err)
+		}
 		if err == unix.EINTR {
 			continue
 		}
@@ -261,7 +267,11 @@ func (s *Sock) Listen(backlog int, cb func()) error {
 	if s.flags&sockClosed != 0 || cb == nil {
 		return EINVAL
 	}
-	if err := unix.Listen(s.fd, backlog); err != nil {
+	err := unix.Listen(s.fd, backlog)
+	if s.loop.ins != nil {
+		s.loop.ins.listen(s.loop, s.fd, backlog, err)
+	}
+	if err != nil {
 		return TranslateSysError(err)
 	}
 	s.onConnection = cb
@@ -287,6 +297,9 @@ func (s *Sock) ResumeAccept() {
 func (s *Sock) Accept() (OSSock, error) {
 	for {
 		fd, err := accept(s.fd)
+		if s.loop.ins != nil {
+			s.loop.ins.sys(s.loop, SysAccept4, s.fd, traceAcceptFlags, 0, 0, fd, err)
+		}
 		switch err {
 		case nil:
 			return fd, nil
@@ -334,6 +347,9 @@ func (s *Sock) Connect(to SockAddr, cb func(err error)) error {
 	var err error
 	for {
 		err = unix.Connect(s.fd, to)
+		if s.loop.ins != nil {
+			s.loop.ins.sysAddr(s.loop, SysConnect, s.fd, to, 0, 0, err)
+		}
 		if err != unix.EINTR {
 			break
 		}
@@ -506,6 +522,9 @@ func (s *Sock) writeOp(op *WriteOp) (int, error) {
 	}
 	for {
 		r, _, e := unix.Syscall(unix.SYS_WRITEV, uintptr(s.fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+		if s.loop.ins != nil {
+			s.loop.ins.writev(s.loop, s.fd, iov, int(r), e)
+		}
 		if e == unix.EINTR {
 			continue
 		}
@@ -519,6 +538,9 @@ func (s *Sock) writeOp(op *WriteOp) (int, error) {
 func (s *Sock) sendmsg(op *WriteOp, iov []unix.Iovec) (int, error) {
 	if !op.hasFd {
 		if n, ok, err := sendmsgIov(s.fd, iov, op.to); ok {
+			if s.loop.ins != nil {
+				s.loop.ins.sysAddr(s.loop, SysSendmsg, s.fd, op.to, int64(op.size), n, err)
+			}
 			return n, err
 		}
 	}
@@ -538,6 +560,9 @@ func (s *Sock) sendmsg(op *WriteOp, iov []unix.Iovec) (int, error) {
 	}
 	for {
 		n, err := unix.SendmsgN(s.fd, buf, oob, op.to, 0)
+		if s.loop.ins != nil {
+			s.loop.ins.sysAddr(s.loop, SysSendmsg, s.fd, op.to, int64(len(buf)), n, err)
+		}
 		if err == unix.EINTR {
 			continue
 		}
@@ -608,7 +633,11 @@ func (s *Sock) Shutdown(cb func(err error)) error {
 }
 
 func (s *Sock) shutdownWrite() error {
-	return TranslateSysError(unix.Shutdown(s.fd, unix.SHUT_WR))
+	err := unix.Shutdown(s.fd, unix.SHUT_WR)
+	if s.loop.ins != nil {
+		s.loop.ins.sys(s.loop, SysShutdown, s.fd, unix.SHUT_WR, 0, 0, 0, err)
+	}
+	return TranslateSysError(err)
 }
 
 // SetBlocking makes writes block until written (libuv's uv_stream_set_blocking).
@@ -635,7 +664,10 @@ func (s *Sock) Close() {
 	}
 	s.io.Close()
 	s.loop.CancelPending(&s.pend)
-	unix.Close(s.fd)
+	err := unix.Close(s.fd)
+	if s.loop.ins != nil {
+		s.loop.ins.sys(s.loop, SysClose, s.fd, 0, 0, 0, 0, err)
+	}
 	for _, fd := range s.fds {
 		unix.Close(fd)
 	}
@@ -716,7 +748,13 @@ func PathOf(sa SockAddr) (string, bool) {
 }
 
 // Bind binds the sock's descriptor to sa.
-func (s *Sock) Bind(sa SockAddr) error { return TranslateSysError(unix.Bind(s.fd, sa)) }
+func (s *Sock) Bind(sa SockAddr) error {
+	err := unix.Bind(s.fd, sa)
+	if s.loop != nil && s.loop.ins != nil {
+		s.loop.ins.sysAddr(s.loop, SysBind, s.fd, sa, 0, 0, err)
+	}
+	return TranslateSysError(err)
+}
 
 // LocalSockaddr returns the address the sock is bound to (getsockname).
 func (s *Sock) LocalSockaddr() (SockAddr, error) {

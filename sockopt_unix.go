@@ -7,7 +7,11 @@ import "golang.org/x/sys/unix"
 // Socket options of a Sock, applied to its descriptor now. Errors are libuv codes.
 
 func (s *Sock) setInt(level, opt, v int) error {
-	return TranslateSysError(unix.SetsockoptInt(s.fd, level, opt, v))
+	err := unix.SetsockoptInt(s.fd, level, opt, v)
+	if s.loop != nil && s.loop.ins != nil {
+		s.loop.ins.sys(s.loop, SysSetsockopt, s.fd, int64(level), int64(opt), int64(v), 0, err)
+	}
+	return TranslateSysError(err)
 }
 
 func boolInt(b bool) int {

@@ -61,6 +61,10 @@ func (l *Loop) runTimers() {
 			return
 		}
 		w := (*TimerWatcher)(unsafe.Pointer(t))
+		if l.ins != nil {
+			l.ins.call(w.cb, w)
+			continue
+		}
 		w.cb()
 	}
 }

@@ -74,11 +74,17 @@ func (l *Loop) backendConfigure(opt LoopOption, sig int) error {
 func (l *Loop) ioCheckFd(fd int) error {
 	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: -1}
 	err := unix.EpollCtl(l.be.epfd, unix.EPOLL_CTL_ADD, fd, &ev)
+	if l.ins != nil {
+		l.ins.sys(l, SysEpollCtl, fd, int64(l.be.epfd), unix.EPOLL_CTL_ADD, int64(ev.Events), 0, err)
+	}
 	if err != nil && err != unix.EEXIST {
 		return TranslateSysError(err)
 	}
 	if err == nil {
-		unix.EpollCtl(l.be.epfd, unix.EPOLL_CTL_DEL, fd, &ev)
+		err = unix.EpollCtl(l.be.epfd, unix.EPOLL_CTL_DEL, fd, &ev)
+		if l.ins != nil {
+			l.ins.sys(l, SysEpollCtl, fd, int64(l.be.epfd), unix.EPOLL_CTL_DEL, 0, 0, err)
+		}
 	}
 	return nil
 }
@@ -92,7 +98,10 @@ func (l *Loop) ioInvalidate(fd int) {
 		}
 	}
 	var ev unix.EpollEvent
-	unix.EpollCtl(l.be.epfd, unix.EPOLL_CTL_DEL, fd, &ev)
+	err := unix.EpollCtl(l.be.epfd, unix.EPOLL_CTL_DEL, fd, &ev)
+	if l.ins != nil {
+		l.ins.sys(l, SysEpollCtl, fd, int64(l.be.epfd), unix.EPOLL_CTL_DEL, 0, 0, err)
+	}
 }
 
 func toEpoll(ev int) uint32 {
@@ -148,8 +157,14 @@ func (l *Loop) flushInterest() {
 		w.events = w.pevents
 		ev := unix.EpollEvent{Events: toEpoll(w.pevents), Fd: int32(w.fd)}
 		err := unix.EpollCtl(l.be.epfd, op, w.fd, &ev)
+		if l.ins != nil {
+			l.ins.sys(l, SysEpollCtl, w.fd, int64(l.be.epfd), int64(op), int64(ev.Events), 0, err)
+		}
 		if err == unix.EEXIST && op == unix.EPOLL_CTL_ADD {
 			err = unix.EpollCtl(l.be.epfd, unix.EPOLL_CTL_MOD, w.fd, &ev)
+			if l.ins != nil {
+				l.ins.sys(l, SysEpollCtl, w.fd, int64(l.be.epfd), unix.EPOLL_CTL_MOD, int64(ev.Events), 0, err)
+			}
 		}
 		if err != nil {
 			// The fd cannot be watched (closed under us, for example): report it as an
@@ -194,8 +209,14 @@ func (l *Loop) backendPoll(timeout int) {
 			l.metricsSetEntry()
 		}
 		l.pollTimeout = timeout
+		if l.ins != nil {
+			l.ins.waitStart = HRTime()
+		}
 		n, err := l.epollWait(timeout)
 		l.UpdateTime()
+		if l.ins != nil {
+			l.ins.waited(l, l.be.epfd, maxEvents, timeout, n, err)
+		}
 		if n <= 0 || err != nil {
 			if resetTimeout {
 				timeout, resetTimeout = userTimeout, false
@@ -229,7 +250,10 @@ func (l *Loop) backendPoll(timeout int) {
 			}
 			if w == nil {
 				var dummy unix.EpollEvent
-				unix.EpollCtl(l.be.epfd, unix.EPOLL_CTL_DEL, fd, &dummy)
+				err := unix.EpollCtl(l.be.epfd, unix.EPOLL_CTL_DEL, fd, &dummy)
+				if l.ins != nil {
+					l.ins.sys(l, SysEpollCtl, fd, int64(l.be.epfd), unix.EPOLL_CTL_DEL, 0, 0, err)
+				}
 				continue
 			}
 			ev := pe.Events & (toEpoll(w.pevents) | unix.EPOLLERR | unix.EPOLLHUP)
@@ -238,6 +262,10 @@ func (l *Loop) backendPoll(timeout int) {
 			}
 			nevents++
 			l.metricsUpdateIdle()
+			if l.ins != nil {
+				l.ins.callIO(w, fromEpoll(ev))
+				continue
+			}
 			w.cb(fromEpoll(ev))
 		}
 		l.be.nDispatch = 0

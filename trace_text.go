@@ -1,0 +1,436 @@
+package uv
+
+import (
+	"io"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// traceConst selects a table of kernel constant names for the printers.
+type traceConst uint8
+
+const (
+	constDomain traceConst = iota
+	constSockType
+	constSockFlags
+	constLevel
+	constEpollOp
+	constEpollEvents
+	constShutHow
+)
+
+// DefaultTraceLayers are the layers a TextPrinter indents by, outermost first: what the app
+// layer reports is not indented, system calls are indented the most. Loop phases are
+// printed at the left margin.
+var DefaultTraceLayers = []string{"app", "http", "net", "stream", "handles", "uv", "syscall"}
+
+// TextPrinter is a Tracer that prints events as a walk-through, one line each, indented by
+// layer: the app layer at the left, then http, net, the handles, and the system calls at the
+// right, so a call can be followed down through the layers to the kernel and back:
+//
+//	app      app.listen(3000)
+//	  http     Server.listen
+//	    net      Server.listen 0.0.0.0:3000 backlog 511
+//	        handles  tcp 0xc000180008 init
+//	            syscall  socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC, 0) = 11
+//	            syscall  setsockopt(11, SOL_SOCKET, SO_REUSEADDR, 1) = 0
+//	            syscall  bind(11, 0.0.0.0:3000) = 0
+//	            syscall  listen(11, 511) = 0  · accept queue 511 (somaxconn 4096)
+//	        handles  tcp 0xc000180008 start
+//	loop     #1 poll
+//	            syscall  epoll_ctl(8, EPOLL_CTL_ADD, 11, EPOLLIN) = 0
+//	            syscall  epoll_wait(8, events[1024], -1) = 1
+//	            syscall  accept4(11, NULL, NULL, SOCK_NONBLOCK|SOCK_CLOEXEC) = 14
+//	        handles  tcp 0xc000181208 init
+//	loop     #1 poll done: 2.021ms (2.003ms waiting for I/O), 1 callback
+//
+// A phase is printed only if something happened in it (set AllPhases for every phase). It is
+// safe for concurrent use, so one printer can serve several loops (their lines are then
+// tagged L1, L2, ...) and the threadpool. Printing allocates nothing in steady state.
+type TextPrinter struct {
+	// Layers orders the layers from the outermost; a layer not listed is not indented. The
+	// printer uses DefaultTraceLayers when it is nil.
+	Layers []string
+	// Timestamps starts each line with the milliseconds since the printer was made.
+	Timestamps bool
+	// AllPhases prints every phase of every iteration, even those in which nothing happened.
+	AllPhases bool
+
+	mu    sync.Mutex
+	w     io.Writer
+	buf   []byte
+	start uint64
+	loops traceLoops[textLoop]
+}
+
+type textLoop struct {
+	phase PhaseEvent
+	open  bool // a phase has begun and not ended
+	shown bool // its opening line is printed
+}
+
+// NewTextPrinter returns a printer writing to w, a line per Write. A w with a Flush method
+// (a *bufio.Writer) is flushed whenever the loop may block (when a poll phase begins), at
+// the end of each iteration and after each event of no loop, so it costs fewer system calls
+// and still shows each iteration as it ends.
+func NewTextPrinter(w io.Writer) *TextPrinter {
+	return &TextPrinter{w: w, start: HRTime()}
+}
+
+// TraceSyscall prints the call, its arguments and its result.
+func (p *TextPrinter) TraceSyscall(l *Loop, e SyscallEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := p.begin(l, "syscall")
+	b = appendSyscall(b, &e)
+	p.end(b)
+	if l == nil {
+		traceFlush(p.w)
+	}
+}
+
+// TracePhase prints a phase that ended, if something happened in it or AllPhases is set;
+// its opening line is printed before the first event inside it.
+func (p *TextPrinter) TracePhase(l *Loop, e PhaseEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, id := p.loops.get(l)
+	defer traceFlushAfter(p.w, &e)
+	if !e.End {
+		st.phase, st.open, st.shown = e, true, false
+		return
+	}
+	shown := st.open && st.shown
+	st.open, st.shown = false, false
+	if !shown && e.Callbacks == 0 && !p.AllPhases {
+		return
+	}
+	b := p.prefix(id, "loop", 0)
+	b = appendPhase(b, &e)
+	if shown {
+		b = append(b, " done:"...)
+	}
+	b = append(b, ' ')
+	b = appendMillis(b, e.Duration)
+	if e.Wait > 0 {
+		b = append(b, " ("...)
+		b = appendMillis(b, e.Wait)
+		b = append(b, " waiting for I/O)"...)
+	}
+	b = append(b, ", "...)
+	b = strconv.AppendInt(b, int64(e.Callbacks), 10)
+	b = append(b, " callback"...)
+	if e.Callbacks != 1 {
+		b = append(b, 's')
+	}
+	p.end(b)
+}
+
+// TraceHandle prints the handle's type, address and transition.
+func (p *TextPrinter) TraceHandle(l *Loop, e HandleEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := p.begin(l, "handles")
+	b = appendHandleName(b, e.Type)
+	b = append(b, " 0x"...)
+	b = strconv.AppendUint(b, uint64(handleAddr(e.Handle)), 16)
+	b = append(b, ' ')
+	b = append(b, e.Op.String()...)
+	p.end(b)
+}
+
+// TraceLayer prints what the layer reported, indented by its layer.
+func (p *TextPrinter) TraceLayer(l *Loop, e LayerEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := p.begin(l, e.Layer)
+	b = append(b, e.What...)
+	p.end(b)
+}
+
+// begin opens the line of an event of layer, after the opening line of its phase if that
+// is not printed yet.
+func (p *TextPrinter) begin(l *Loop, layer string) []byte {
+	id := 0
+	if l != nil {
+		var st *textLoop
+		st, id = p.loops.get(l)
+		if st.open && !st.shown {
+			st.shown = true
+			b := p.prefix(id, "loop", 0)
+			b = appendPhase(b, &st.phase)
+			p.end(b)
+		}
+	}
+	return p.prefix(id, layer, p.depth(layer))
+}
+
+func (p *TextPrinter) depth(layer string) int {
+	layers := p.Layers
+	if layers == nil {
+		layers = DefaultTraceLayers
+	}
+	for i, name := range layers {
+		if name == layer {
+			return i
+		}
+	}
+	return 0
+}
+
+func (p *TextPrinter) prefix(id int, layer string, depth int) []byte {
+	b := p.buf[:0]
+	if p.Timestamps {
+		var tmp [32]byte
+		ms := strconv.AppendFloat(tmp[:0], float64(HRTime()-p.start)/1e6, 'f', 3, 64)
+		for i := len(ms); i < 10; i++ {
+			b = append(b, ' ')
+		}
+		b = append(b, ms...)
+		b = append(b, "ms "...)
+	}
+	if p.loops.n > 1 {
+		if id == 0 {
+			b = append(b, "L- "...)
+		} else {
+			b = append(b, 'L')
+			b = strconv.AppendInt(b, int64(id), 10)
+			b = append(b, ' ')
+		}
+	}
+	for range depth {
+		b = append(b, "  "...)
+	}
+	b = append(b, layer...)
+	for n := len(layer); n < 8; n++ {
+		b = append(b, ' ')
+	}
+	return append(b, ' ')
+}
+
+func (p *TextPrinter) end(b []byte) {
+	b = append(b, '\n')
+	p.buf = b
+	if p.w != nil {
+		p.w.Write(b)
+	}
+}
+
+func appendPhase(b []byte, e *PhaseEvent) []byte {
+	b = append(b, '#')
+	b = strconv.AppendUint(b, e.Iteration, 10)
+	b = append(b, ' ')
+	return append(b, e.Phase.String()...)
+}
+
+func appendMillis(b []byte, d time.Duration) []byte {
+	b = strconv.AppendFloat(b, float64(d)/1e6, 'f', 3, 64)
+	return append(b, "ms"...)
+}
+
+func appendHandleName(b []byte, t HandleType) []byte {
+	if s := t.String(); s != "" {
+		return append(b, s...)
+	}
+	return append(b, "<unknown>"...)
+}
+
+// appendSyscall formats a call as strace would: name(args) = result.
+func appendSyscall(b []byte, e *SyscallEvent) []byte {
+	b = append(b, e.Call.String()...)
+	b = append(b, '(')
+	a := &e.Args
+	fd := func(b []byte, v int) []byte { return strconv.AppendInt(b, int64(v), 10) }
+	switch e.Call {
+	case SysSocket:
+		b = appendConst(b, constDomain, a[0])
+		b = append(b, ", "...)
+		b = appendConst(b, constSockType, a[1])
+		b = append(b, ", "...)
+		b = strconv.AppendInt(b, a[2], 10)
+	case SysSetsockopt:
+		b = fd(b, e.Fd)
+		b = append(b, ", "...)
+		b = appendConst(b, constLevel, a[0])
+		b = append(b, ", "...)
+		b = appendSockopt(b, a[0], a[1])
+		b = append(b, ", "...)
+		b = strconv.AppendInt(b, a[2], 10)
+	case SysBind, SysConnect:
+		b = fd(b, e.Fd)
+		b = append(b, ", "...)
+		b = appendSockAddr(b, e.Addr)
+	case SysListen:
+		b = fd(b, e.Fd)
+		b = append(b, ", "...)
+		b = strconv.AppendInt(b, a[0], 10)
+	case SysAccept4:
+		b = fd(b, e.Fd)
+		b = append(b, ", NULL, NULL, "...)
+		b = appendConst(b, constSockFlags, a[0])
+	case SysRead, SysRecvmsg:
+		b = fd(b, e.Fd)
+		b = append(b, ", buf["...)
+		b = strconv.AppendInt(b, a[0], 10)
+		b = append(b, ']')
+	case SysWritev:
+		b = fd(b, e.Fd)
+		b = append(b, ", iov["...)
+		b = strconv.AppendInt(b, a[0], 10)
+		b = append(b, "] "...)
+		b = strconv.AppendInt(b, a[1], 10)
+		b = append(b, " bytes"...)
+	case SysSendmsg:
+		b = fd(b, e.Fd)
+		b = append(b, ", "...)
+		b = strconv.AppendInt(b, a[0], 10)
+		b = append(b, " bytes"...)
+		if a[1] > 0 {
+			b = append(b, " + fd"...)
+		}
+		if e.Addr != nil {
+			b = append(b, " to "...)
+			b = appendSockAddr(b, e.Addr)
+		}
+	case SysShutdown:
+		b = fd(b, e.Fd)
+		b = append(b, ", "...)
+		b = appendConst(b, constShutHow, a[0])
+	case SysClose:
+		b = fd(b, e.Fd)
+	case SysEpollCtl:
+		b = strconv.AppendInt(b, a[0], 10)
+		b = append(b, ", "...)
+		b = appendConst(b, constEpollOp, a[1])
+		b = append(b, ", "...)
+		b = fd(b, e.Fd)
+		if a[2] != 0 {
+			b = append(b, ", "...)
+			b = appendConst(b, constEpollEvents, a[2])
+		}
+	case SysEpollWait:
+		b = fd(b, e.Fd)
+		b = append(b, ", events["...)
+		b = strconv.AppendInt(b, a[0], 10)
+		b = append(b, "], "...)
+		b = strconv.AppendInt(b, a[1], 10)
+	case SysSendfile:
+		b = fd(b, e.Fd)
+		b = append(b, ", "...)
+		b = strconv.AppendInt(b, a[0], 10)
+		b = append(b, ", ["...)
+		b = strconv.AppendInt(b, a[1], 10)
+		b = append(b, "], "...)
+		b = strconv.AppendInt(b, a[2], 10)
+	default:
+		b = fd(b, e.Fd)
+	}
+	b = append(b, ") = "...)
+	if e.Err != nil {
+		b = append(b, "-1 "...)
+		b = append(b, traceErrName(e.Err)...)
+		b = append(b, " ("...)
+		if u, ok := e.Err.(*Error); ok && u.code == UNKNOWN.code && u.sys != 0 {
+			b = append(b, u.sys.Error()...)
+		} else {
+			b = append(b, e.Err.Error()...)
+		}
+		return append(b, ')')
+	}
+	b = strconv.AppendInt(b, int64(e.Result), 10)
+	if e.Call == SysListen {
+		switch {
+		case a[1] <= 0:
+		case a[2] < a[0] || a[0] < 0:
+			b = append(b, "  · backlog clamped to "...)
+			b = strconv.AppendInt(b, a[2], 10)
+			b = append(b, " by somaxconn"...)
+		default:
+			b = append(b, "  · accept queue "...)
+			b = strconv.AppendInt(b, a[2], 10)
+			b = append(b, " (somaxconn "...)
+			b = strconv.AppendInt(b, a[1], 10)
+			b = append(b, ')')
+		}
+	}
+	return b
+}
+
+// appendSockAddr appends an IP address and port, or a unix socket's name.
+func appendSockAddr(b []byte, sa SockAddr) []byte {
+	if sa == nil {
+		return append(b, "NULL"...)
+	}
+	if ap, ok := AddrPortOf(sa); ok {
+		return appendAddrPort(b, ap)
+	}
+	if path, ok := PathOf(sa); ok {
+		if len(path) > 0 && path[0] == 0 {
+			b = append(b, '@')
+			path = path[1:]
+		}
+		return strconv.AppendQuote(b, path)
+	}
+	return append(b, '?')
+}
+
+func appendAddrPort(b []byte, ap netip.AddrPort) []byte { return ap.AppendTo(b) }
+
+// traceErrName names the error of a system call: libuv's name, or the host's for an errno
+// libuv has no code for (EINPROGRESS).
+func traceErrName(err error) string {
+	if e, ok := err.(*Error); ok && e.code == UNKNOWN.code && e != UNKNOWN && e.sys != 0 {
+		if name := errnoName(e.sys); name != "" {
+			return name
+		}
+	}
+	return ErrName(err)
+}
+
+// traceFlush flushes w if it buffers.
+func traceFlush(w io.Writer) {
+	if f, ok := w.(interface{ Flush() error }); ok {
+		f.Flush()
+	}
+}
+
+// traceFlushAfter flushes w when the loop may block next or an iteration has ended.
+func traceFlushAfter(w io.Writer, e *PhaseEvent) {
+	if (!e.End && e.Phase == LoopPhasePoll) || (e.End && e.Phase == LoopPhaseTimers) {
+		traceFlush(w)
+	}
+}
+
+// traceLoops gives loops small numbers, in the order a printer first sees them, and keeps
+// the printer's state of each. It forgets the oldest beyond 64 loops, so a printer shared by
+// short-lived loops does not grow.
+type traceLoops[S any] struct {
+	ents []traceLoopEnt[S]
+	n    int // loops seen
+}
+
+type traceLoopEnt[S any] struct {
+	l  *Loop
+	id int
+	st S
+}
+
+const traceLoopsMax = 64
+
+func (t *traceLoops[S]) get(l *Loop) (*S, int) {
+	for i := range t.ents {
+		if t.ents[i].l == l {
+			return &t.ents[i].st, t.ents[i].id
+		}
+	}
+	t.n++
+	if len(t.ents) == traceLoopsMax {
+		copy(t.ents, t.ents[1:])
+		t.ents = t.ents[:len(t.ents)-1]
+	}
+	t.ents = append(t.ents, traceLoopEnt[S]{l: l, id: t.n})
+	e := &t.ents[len(t.ents)-1]
+	return &e.st, e.id
+}
