@@ -97,9 +97,13 @@ func knownHeader(name []byte) HeaderID {
 
 // interpret checks and records the header fields that decide framing,
 // connection handling and Host.
-func (p *Parser) interpret(f *Field, name, value []byte) *Error {
-	f.ID = knownHeader(name)
-	switch f.ID {
+func (p *Parser) interpret(name, value []byte) (HeaderID, *Error) {
+	id := knownHeader(name)
+	return id, p.interpretID(id, value)
+}
+
+func (p *Parser) interpretID(id HeaderID, value []byte) *Error {
+	switch id {
 	case HeaderHost:
 		if p.mode == ModeRequest {
 			if p.hostCount++; p.hostCount > 1 {
@@ -163,6 +167,13 @@ func (p *Parser) interpret(f *Field, name, value []byte) *Error {
 			return ErrContentLengthWithTE
 		}
 		p.info.Flags |= FlagTransferEncoding
+		if isChunked(value) {
+			if p.teChunkedLast {
+				return ErrInvalidTransferEncoding
+			}
+			p.teChunkedLast = true
+			return nil
+		}
 		for rest := value; rest != nil; {
 			var e []byte
 			e, rest = nextListElem(rest)
@@ -268,6 +279,7 @@ func (p *Parser) headersDone() *Error {
 		p.remaining = uint64(in.ContentLength)
 	}
 	p.cnt = 0
+	p.emitStep = 0
 	p.afterEmit = next
 	p.state = sEmitHead
 	return nil

@@ -15,6 +15,11 @@ func (p *Parser) parseHead(data []byte, i int) (int, error) {
 	if lim-i > p.headLeft {
 		lim = i + p.headLeft
 	}
+	if p.state == sMethod && p.blen == 0 {
+		if end, err := p.fastHead(data[:lim], i); end > 0 || err != nil {
+			return end, err
+		}
+	}
 	p.cstart = i
 	j, err := p.headLoop(data[:lim], i)
 	p.headLeft -= j - i
@@ -128,22 +133,92 @@ func scanTarget(data []byte, i int) int {
 // a token character.
 func scanToken(data []byte, i int) int {
 	for len(data)-i >= 8 {
+		// One bit per byte (cTchar is bit 0), so the first non-token byte
+		// is found without a branch per byte.
 		d := data[i : i+8 : i+8]
-		if cls[d[0]]&cls[d[1]]&cls[d[2]]&cls[d[3]]&cls[d[4]]&cls[d[5]]&cls[d[6]]&cls[d[7]]&cTchar == 0 {
-			break
+		m := uint(cls[d[0]]&cTchar) | uint(cls[d[1]]&cTchar)<<1 | uint(cls[d[2]]&cTchar)<<2 |
+			uint(cls[d[3]]&cTchar)<<3 | uint(cls[d[4]]&cTchar)<<4 | uint(cls[d[5]]&cTchar)<<5 |
+			uint(cls[d[6]]&cTchar)<<6 | uint(cls[d[7]]&cTchar)<<7
+		if m != 0xff {
+			return i + bits.TrailingZeros(^m&0xff)
 		}
 		i += 8
-	}
-	for len(data)-i >= 4 {
-		if cls[data[i]]&cls[data[i+1]]&cls[data[i+2]]&cls[data[i+3]]&cTchar == 0 {
-			break
-		}
-		i += 4
 	}
 	for i < len(data) && cls[data[i]]&cTchar != 0 {
 		i++
 	}
 	return i
+}
+
+var http10 = binary.LittleEndian.Uint64([]byte("HTTP/1.0"))
+
+// fastHead parses a request head that lies whole in data[i:] (data is
+// already cut to the head budget) in one straight pass. It returns the index
+// after the head, a parse error (only those that the byte-wise states report
+// at the same byte: field and framing checks), or 0 to leave the head to
+// the byte-wise states, with the parser as it found it.
+func (p *Parser) fastHead(data []byte, i int) (int, error) {
+	j := scanToken(data, i)
+	if j >= len(data) || data[j] != ' ' {
+		return 0, nil
+	}
+	m := LookupMethod(data[i:j])
+	if m == MethodUnknown {
+		return 0, nil
+	}
+	t0 := j + 1
+	t1 := scanTarget(data, t0)
+	if t1 >= len(data) || data[t1] != ' ' || p.maxTarget > 0 && t1-t0 > p.maxTarget || !validTarget(data[t0:t1], m) {
+		return 0, nil
+	}
+	v := t1 + 1
+	if len(data)-v < 10 || data[v+8] != '\r' || data[v+9] != '\n' {
+		return 0, nil
+	}
+	switch binary.LittleEndian.Uint64(data[v:]) {
+	case http11:
+		p.info.Minor = 1
+	case http10:
+		p.info.Minor = 0
+	default:
+		return 0, nil
+	}
+	p.info.Major = 1
+	p.info.Method = m
+	k := v + 10
+	base := -i // buffer offsets count from the message's first byte
+	for k < len(data) && cls[data[k]]&cTchar != 0 {
+		n, err := p.fieldLine(data, k, base)
+		if err != nil {
+			return n, err
+		}
+		if n == k {
+			break
+		}
+		k = n
+	}
+	if len(data)-k < 2 || data[k] != '\r' || data[k+1] != '\n' {
+		p.undoFields()
+		return 0, nil
+	}
+	if err := p.headersDone(); err != nil {
+		return k + 1, p.fail(err)
+	}
+	end := k + 2
+	p.target = Span{uint32(t0 - i), uint32(t1 - t0)}
+	p.blen = copy(p.buf, data[i:end])
+	p.headLeft -= end - i
+	return end, nil
+}
+
+// undoFields forgets what fieldLine recorded, for fastHead to give up.
+func (p *Parser) undoFields() {
+	p.nf = 0
+	p.connKeepAlive = false
+	p.upgradeHeader = false
+	p.teChunkedLast = false
+	p.hostCount = 0
+	p.info = Info{Method: p.info.Method, ContentLength: -1}
 }
 
 // fieldLine is the fast path for a field line that is whole and valid in
@@ -167,7 +242,7 @@ func (p *Parser) fieldLine(data []byte, i, base int) (int, error) {
 	for e > v && (data[e-1] == ' ' || data[e-1] == '\t') {
 		e--
 	}
-	f := Field{Name: Span{uint32(base + i), uint32(j - i)}, Value: Span{uint32(base + v), uint32(e - v)}}
+	id := HeaderOther
 	switch n := j - i; {
 	case p.inTrailers:
 		if n == 14 || n == 17 {
@@ -176,11 +251,12 @@ func (p *Parser) fieldLine(data []byte, i, base int) (int, error) {
 			}
 		}
 	case n == 4 || n == 6 || n == 7 || n == 10 || n == 14 || n == 17:
-		if err := p.interpret(&f, data[i:j], data[v:e]); err != nil {
+		var err *Error
+		if id, err = p.interpret(data[i:j], data[v:e]); err != nil {
 			return k + 1, p.fail(err)
 		}
 	}
-	p.addField(f)
+	p.addField(uint32(base+i), uint32(j-i), uint32(base+v), uint32(e-v), id)
 	return k + 2, nil
 }
 
@@ -448,22 +524,24 @@ func (p *Parser) headLoop(data []byte, i int) (int, error) {
 			if data[i] != '\n' {
 				return i, p.fail(ErrBareCR)
 			}
-			f := Field{Name: p.name, Value: p.value}
+			name, value := p.name, p.value
+			id := HeaderOther
 			if !p.inTrailers {
 				// Only the names the parser interprets need their bytes.
-				if n := f.Name.Len; n == 4 || n == 6 || n == 7 || n == 10 || n == 14 || n == 17 {
-					name := p.headBytes(data, int(f.Name.Off), int(f.Name.Off+n))
-					value := p.headBytes(data, int(f.Value.Off), int(f.Value.Off+f.Value.Len))
-					if err := p.interpret(&f, name, value); err != nil {
+				if n := name.Len; n == 4 || n == 6 || n == 7 || n == 10 || n == 14 || n == 17 {
+					var err *Error
+					id, err = p.interpret(p.headBytes(data, int(name.Off), int(name.Off+n)),
+						p.headBytes(data, int(value.Off), int(value.Off+value.Len)))
+					if err != nil {
 						return i, p.fail(err)
 					}
 				}
-			} else if n := f.Name.Len; n == 14 || n == 17 {
-				if err := checkTrailer(p.headBytes(data, int(f.Name.Off), int(f.Name.Off+n))); err != nil {
+			} else if n := name.Len; n == 14 || n == 17 {
+				if err := checkTrailer(p.headBytes(data, int(name.Off), int(name.Off+n))); err != nil {
 					return i, p.fail(err)
 				}
 			}
-			p.addField(f)
+			p.addField(name.Off, name.Len, value.Off, value.Len, id)
 			i++
 			p.state = sFieldStart
 

@@ -362,6 +362,14 @@ func (p *Parser) Execute(data []byte) (int, error) {
 		switch st := p.state; st {
 		case sMethod, sTarget, sVersion, sReqLineLF, sResVersion, sStatus, sReason, sStatusLF,
 			sFieldStart, sFieldName, sValueOWS, sValue, sFieldLF, sHeadEndLF:
+			if st == sFieldStart && p.inTrailers && len(data)-i >= 2 && p.headLeft >= 2 &&
+				data[i] == '\r' && data[i+1] == '\n' {
+				// The usual end of a chunked body: no trailer section.
+				i += 2
+				p.headLeft -= 2
+				p.state = sEmitTrailers
+				continue
+			}
 			var err error
 			if i, err = p.parseHead(data, i); err != nil {
 				return i, err
@@ -527,11 +535,14 @@ func (p *Parser) Execute(data []byte) (int, error) {
 }
 
 // addField records a field line.
-func (p *Parser) addField(f Field) {
+func (p *Parser) addField(nameOff, nameLen, valueOff, valueLen uint32, id HeaderID) {
 	if p.nf == len(p.fields) {
 		p.fields = append(p.fields, make([]Field, len(p.fields))...)
 	}
-	p.fields[p.nf] = f
+	f := &p.fields[p.nf]
+	f.Name = Span{nameOff, nameLen}
+	f.Value = Span{valueOff, valueLen}
+	f.ID = id
 	p.nf++
 }
 
@@ -542,6 +553,7 @@ func (p *Parser) chunkHeader() error {
 		p.inTrailers = true
 		p.nHeaders = p.nf
 		p.state = sFieldStart
+		p.emitStep = 0
 	} else {
 		p.state = sChunkData
 	}
