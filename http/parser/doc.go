@@ -4,15 +4,23 @@
 // library.
 //
 // A Parser is fed bytes as they arrive with Execute; any split of the stream
-// (whole, byte by byte, random) gives the same Handler calls and the same
-// result. The start line and header fields are copied into a per-parser
-// header buffer of MaxHeaderSize bytes (16 KiB by default), so that fields
-// split across reads need no allocation; the Handler receives them as slices
-// of that buffer, and Parser.Headers returns them as Spans, each with a
-// HeaderID for the fields the parser interprets. Body bytes are passed as
-// slices of the input (zero copy), with the chunked framing removed.
-// Several messages in one buffer (pipelining) are parsed in turn. In steady
-// state a Parser allocates nothing.
+// (whole, byte by byte, random) gives the same Handler calls, the same result
+// and, for a rejection, the same offending byte. The head of each message
+// (start line and header fields) is copied as received into a per-parser
+// header buffer of MaxHeaderSize bytes (16 KiB by default), so that a head
+// split across reads needs no allocation; the Handler receives the method,
+// target, version and fields once the header section is complete and valid
+// (slices of that buffer), and Parser.Headers returns the fields as Spans,
+// each with a HeaderID for the fields the parser interprets. Body bytes are
+// passed as slices of the input (zero copy), with the chunked framing
+// removed. Several messages in one buffer (pipelining) are parsed in turn. In
+// steady state a Parser allocates nothing.
+//
+// A head that arrives whole in one read takes a straight-line fast path; any
+// head it cannot accept goes through the byte-by-byte state machine, which
+// decides every rejection and its offset. A server reads the request from
+// OnHeadersComplete through the accessors (Config.SpansOnly skips the
+// per-part Handler calls).
 //
 // Strictness (RFC 9112, RFC 9110, Node's defaults); each rejection is a
 // distinct *Error carrying the status a server answers with:

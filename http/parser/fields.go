@@ -289,6 +289,12 @@ func (p *Parser) headersDone() *Error {
 // uri-host [ ":" port ] (an empty value is allowed: RFC 9112 3.2).
 func validHost(v []byte) bool {
 	i := 0
+	for ; len(v)-i >= 8; i += 8 {
+		d := v[i : i+8 : i+8]
+		if cls[d[0]]&cls[d[1]]&cls[d[2]]&cls[d[3]]&cls[d[4]]&cls[d[5]]&cls[d[6]]&cls[d[7]]&cHost == 0 {
+			return false
+		}
+	}
 	for ; len(v)-i >= 4; i += 4 {
 		if cls[v[i]]&cls[v[i+1]]&cls[v[i+2]]&cls[v[i+3]]&cHost == 0 {
 			return false

@@ -67,8 +67,6 @@ const (
 	sFieldLF
 	sHeadEndLF
 
-	sEmitHead     // the header section is complete: calls to the Handler are due
-	sEmitTrailers // the trailer section is complete: calls to the Handler are due
 	sBodyLength
 	sBodyEOF
 	sChunkSize
@@ -83,9 +81,13 @@ const (
 	sChunkData
 	sChunkDataCR
 	sChunkDataLF
-	sMsgComplete // OnMessageComplete is due
-	sClosed      // after a message that closes the connection
+	sClosed // after a message that closes the connection
 	sClosedLF
+
+	// States that take no input.
+	sEmitHead     // the header section is complete: calls to the Handler are due
+	sEmitTrailers // the trailer section is complete: calls to the Handler are due
+	sMsgComplete  // OnMessageComplete is due
 	sUpgraded
 	sFailed
 )
@@ -250,7 +252,9 @@ func (p *Parser) Status() int { return int(p.info.Status) }
 // Reason returns the response reason phrase (response mode).
 func (p *Parser) Reason() []byte { return p.reason.In(p.buf) }
 
-// Buffer returns the header buffer in use; Spans index into it.
+// Buffer returns the header buffer in use: the current message's head
+// (start line and header fields, then trailer fields) as received. Spans
+// index into it; it stays valid until the next message begins.
 func (p *Parser) Buffer() []byte { return p.buf[:p.blen] }
 
 // Headers returns the header fields of the current message as spans into
@@ -340,20 +344,21 @@ func (p *Parser) hookErr(err error) error {
 func (p *Parser) Execute(data []byte) (int, error) {
 	i := 0
 	for {
-		switch p.state {
-		case sEmitHead, sEmitTrailers:
-			if err := p.emit(); err != nil {
-				return i, p.hookErr(err)
+		if p.state >= sEmitHead {
+			switch p.state {
+			case sEmitHead, sEmitTrailers:
+				if err := p.emit(); err != nil {
+					return i, p.hookErr(err)
+				}
+				continue
+			case sMsgComplete:
+				if err := p.finishMessage(); err != nil {
+					return i, p.hookErr(err)
+				}
+				continue
+			case sUpgraded:
+				return i, ErrUpgrade
 			}
-			continue
-		case sMsgComplete:
-			if err := p.finishMessage(); err != nil {
-				return i, p.hookErr(err)
-			}
-			continue
-		case sUpgraded:
-			return i, ErrUpgrade
-		case sFailed:
 			return i, p.err
 		}
 		if i >= len(data) {

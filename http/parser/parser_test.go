@@ -571,6 +571,13 @@ func TestResponseToHeadAndConnect(t *testing.T) {
 	assert.Equal(t, MethodHead, p.Info().Method)
 	assert.Equal(t, int64(1000), p.Info().ContentLength)
 
+	r := New(Config{Mode: ModeResponse}, nil)
+	_, err = r.Execute([]byte("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 404, r.Status())
+	assert.Equal(t, "Not Found", string(r.Reason()))
+	assert.Equal(t, ModeResponse, r.Mode())
+
 	p.SetRequestMethod(MethodConnect)
 	in = "HTTP/1.1 200 Connection Established\r\n\r\n\x16\x03"
 	n, err = p.Execute([]byte(in))
@@ -613,6 +620,8 @@ func TestAccessors(t *testing.T) {
 	_, ok = p.Get("missing")
 	assert.False(t, ok)
 	assert.Nil(t, p.Trailers())
+	assert.Equal(t, 0, p.Status())
+	assert.Empty(t, p.Reason())
 	info := p.Info()
 	assert.True(t, info.KeepAlive())
 	assert.True(t, info.HasBody())
@@ -631,4 +640,69 @@ func TestAccessors(t *testing.T) {
 	assert.Equal(t, MethodUnsubscribe, LookupMethod([]byte("UNSUBSCRIBE")))
 	assert.Len(t, Methods(), 35)
 	assert.Equal(t, "", Method(200).String())
+}
+
+func TestSpansOnly(t *testing.T) {
+	in := []byte(wrkRequest + chunkedHead + "1;e=v\r\nx\r\n0\r\nT: 1\r\n\r\n")
+	rec := &recorder{}
+	p := New(Config{SpansOnly: true}, rec)
+	rec.p = p
+	res := feedParser(p, rec, whole(in), false)
+	require.NoError(t, res.err)
+	for _, e := range res.ev {
+		for _, skipped := range []string{"method ", "target ", "version ", "header ", "trailer "} {
+			assert.False(t, strings.HasPrefix(e, skipped), "%q with SpansOnly", e)
+		}
+	}
+	assert.Equal(t, 2, count(res.ev, "complete"))
+	assert.Contains(t, res.ev, `ext "e"="v"`, "chunk calls are still made")
+	require.Len(t, p.Trailers(), 1)
+	assert.Equal(t, "T", string(p.Trailers()[0].Name.In(p.Buffer())))
+}
+
+func TestReuse(t *testing.T) {
+	p := New(Config{MaxHeaderSize: 64}, nil)
+	_, err := p.Execute([]byte("GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("y", 64) + "\r\n\r\n"))
+	require.Equal(t, ErrHeaderOverflow, err)
+	// Reset clears the failure; Init changes the limits and keeps the
+	// buffer when it is large enough.
+	p.Reset()
+	_, err = p.Execute([]byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
+	require.NoError(t, err)
+	buf := &p.buf[0]
+	p.Init(Config{MaxHeaderSize: 32}, nil)
+	assert.Same(t, buf, &p.buf[0])
+	assert.Len(t, p.buf, 32)
+	p.Init(Config{}, nil)
+	assert.Len(t, p.buf, DefaultMaxHeaderSize)
+	n, err := p.Execute([]byte(wrkRequest))
+	require.NoError(t, err)
+	assert.Equal(t, len(wrkRequest), n)
+
+	// A pooled parser: Reset between connections allocates nothing.
+	req := []byte(wrkMinimal)
+	allocs := testing.AllocsPerRun(100, func() {
+		p.Reset()
+		if _, err := p.Execute(req); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Zero(t, allocs)
+}
+
+func TestManyHeaders(t *testing.T) {
+	// More fields than the initial span storage holds.
+	var b strings.Builder
+	b.WriteString("GET / HTTP/1.1\r\nHost: a\r\n")
+	for i := 0; i < 300; i++ {
+		b.WriteString("X-" + strings.Repeat("h", i%7+1) + ": v\r\n")
+	}
+	b.WriteString("\r\n")
+	p := New(Config{}, nil)
+	_, err := p.Execute([]byte(b.String()))
+	require.NoError(t, err)
+	require.Len(t, p.Headers(), 301)
+	name, value := p.Header(300)
+	assert.Equal(t, "X-hhhhhh", string(name)) // i = 299
+	assert.Equal(t, "v", string(value))
 }
