@@ -51,7 +51,8 @@ func (a args) str(key, def string) string {
 	return def
 }
 
-// errNotImplemented marks a shape uv-go cannot run yet; the harness reports it as n/a.
+// exitNotImplemented is the exit status of a shape uv-go cannot run yet; the harness
+// reports it as not available.
 const exitNotImplemented = 3
 
 var shapes = map[string]func(args){
