@@ -94,11 +94,11 @@ func TestReportAllPass(t *testing.T) {
 	}
 	wantLines(t, out,
 		"## libuv conformance (plan9)",
-		"| area | libuv tests | ported | pass (plan9) | fail (plan9) | skip (plan9) | n/a | not yet ported |",
-		"| loop | 3 | 1 | 1 | 0 | 0 | 1 | 1 |",
-		"| tcp | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
-		"| timer | 3 | 2 | 1 | 0 | 1 | 0 | 1 |",
-		"| total | 7 | 3 | 2 | 0 | 1 | 1 | 3 |",
+		"| area | libuv tests | ported | n/a | not yet ported | pass (plan9) | fail (plan9) | skip (plan9) | n/a (plan9) |",
+		"| loop | 3 | 1 | 1 | 1 | 1 | 0 | 0 | 0 |",
+		"| tcp | 1 | 0 | 0 | 1 | 0 | 0 | 0 | 0 |",
+		"| timer | 3 | 2 | 0 | 1 | 1 | 0 | 1 | 0 |",
+		"| total | 7 | 3 | 1 | 3 | 2 | 0 | 1 | 0 |",
 		"- timer_init: TestTimerInit (conformance/timer_test.go:8) — timer_test.go:9: not on this OS",
 		"- **loop** (1): loop_alive",
 		"- **tcp** (1): tcp_close",
@@ -118,10 +118,10 @@ func TestReportFailure(t *testing.T) {
 		t.Fatalf("exit %d, want 1; stdout:\n%s", code, out)
 	}
 	wantLines(t, out,
-		"| loop | 3 | 1 | 0 | 1 | 0 | 1 | 1 |",
+		"| loop | 3 | 1 | 1 | 1 | 0 | 1 | 0 | 0 |",
 		// TestTimerInit has no result and its package has none: not run.
-		"| timer | 3 | 2 | 1 | 0 | 1 | 0 | 1 |",
-		"| total | 7 | 3 | 1 | 1 | 1 | 1 | 3 |",
+		"| timer | 3 | 2 | 0 | 1 | 1 | 0 | 1 | 0 |",
+		"| total | 7 | 3 | 1 | 3 | 1 | 1 | 1 | 0 |",
 		"### Failed (linux): 1",
 		"#### loop_close: TestLoopClose (conformance/loop/loop_test.go:5)",
 		"    loop_test.go:6: Close: got EBUSY",
@@ -169,7 +169,7 @@ func TestReportNothingPortedYet(t *testing.T) {
 		t.Fatalf("exit %d, want 0; stdout:\n%s", code, out)
 	}
 	wantLines(t, out,
-		"| total | 7 | 0 | 0 | 0 | 0 | 0 | 7 |",
+		"| total | 7 | 0 | 0 | 7 | 0 | 0 | 0 | 0 |",
 		"- conformance/README.md does not exist: no test is marked not applicable",
 	)
 }
@@ -204,5 +204,73 @@ func TestProjectMarkersValid(t *testing.T) {
 	}
 	if !strings.Contains(out, "| total | 516 |") {
 		t.Errorf("no total row for 516 tests:\n%s", out)
+	}
+}
+
+// TestReportTwoOSes puts a linux run and a windows run side by side, with a
+// test marked not applicable on windows only.
+func TestReportTwoOSes(t *testing.T) {
+	files := fixtureTree()
+	files["conformance/README.md"] += "\n| libuv test | os | reason |\n|---|---|---|\n| timer_init | windows, plan9 | no such thing there |\n"
+	root := writeTree(t, files)
+	dir := t.TempDir()
+	lin, win := filepath.Join(dir, "linux.json"), filepath.Join(dir, "windows.json")
+	if err := os.WriteFile(lin, []byte(passJSON), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(win, []byte(failJSON), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-root", root, "-json", lin, "-os", "linux", "-json", win, "-os", "windows", "-v"}, &stdout, &stderr)
+	out := stdout.String()
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (a windows failure); stdout:\n%s\nstderr:\n%s", code, out, stderr.String())
+	}
+	wantLines(t, out,
+		"## libuv conformance (linux, windows)",
+		"| area | libuv tests | ported | n/a | not yet ported | pass (linux) | fail (linux) | skip (linux) | n/a (linux) | pass (windows) | fail (windows) | skip (windows) | n/a (windows) |",
+		"| loop | 3 | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 0 | 1 | 0 | 0 |",
+		// timer_init skips on linux (counted as skip) and does not run on windows (n/a there).
+		"| timer | 3 | 2 | 0 | 1 | 1 | 0 | 1 | 0 | 1 | 0 | 0 | 1 |",
+		"### Failed (windows): 1",
+		"- timer_init: TestTimerInit (conformance/timer_test.go:8) [n/a on windows]",
+	)
+	if strings.Contains(out, "Failed (linux)") {
+		t.Errorf("linux failures reported:\n%s", out)
+	}
+}
+
+// TestReportOSNAProblems checks the per-OS table's rows: a test that is not
+// ported cannot be listed there.
+func TestReportOSNAProblems(t *testing.T) {
+	files := fixtureTree()
+	files["conformance/README.md"] += "\n| libuv test | os | reason |\n|---|---|---|\n| timer_order | windows | not ported |\n| nope | windows | unknown |\n"
+	root := writeTree(t, files)
+	code, out, _ := runReport(t, root, passJSON)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stdout:\n%s", code, out)
+	}
+	for _, s := range []string{
+		"timer_order is in the per-OS not-applicable table but not ported",
+		`unknown libuv test "nope" in the per-OS not-applicable table`,
+	} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+func TestReportOSFlagErrors(t *testing.T) {
+	root := writeTree(t, fixtureTree())
+	for _, args := range [][]string{
+		{"-root", root, "-json", os.DevNull, "-json", os.DevNull},                         // two runs, no names
+		{"-root", root, "-json", os.DevNull, "-os", "a", "-os", "b"},                      // more names than runs
+		{"-root", root, "-json", os.DevNull, "-os", "a", "-json", os.DevNull, "-os", "a"}, // one name twice
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 2 {
+			t.Errorf("run(%q) = %d, want 2; stderr: %s", args, code, stderr.String())
+		}
 	}
 }

@@ -16,10 +16,29 @@ type naRow struct {
 // naHeader is the header row, cell by cell, of a not-applicable table.
 var naHeader = []string{"libuv test", "area", "reason"}
 
+// osNAHeader is the header row of a table of tests not applicable on some
+// OS: the second cell names the OS (or several, comma-separated).
+var osNAHeader = []string{"libuv test", "os", "reason"}
+
 // parseNA reads every markdown table whose header row is
 // "| libuv test | area | reason |" from r. Rows whose cells cannot be read
 // are reported as problems. found is false when r has no such table.
 func parseNA(r io.Reader) (rows []naRow, problems []string, found bool, err error) {
+	return parseTable(r, naHeader)
+}
+
+// parseOSNA reads every "| libuv test | os | reason |" table from r; each
+// row's Area holds the OS names.
+func parseOSNA(r io.Reader) (rows []naRow, problems []string, found bool, err error) {
+	return parseTable(r, osNAHeader)
+}
+
+// parseTable reads the three-column tables headed by header.
+func parseTable(r io.Reader, header []string) (rows []naRow, problems []string, found bool, err error) {
+	what := "not-applicable"
+	if header[1] == "os" {
+		what = "per-OS not-applicable"
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
 	line := 0
@@ -30,7 +49,7 @@ func parseNA(r io.Reader) (rows []naRow, problems []string, found bool, err erro
 		s := strings.TrimSpace(sc.Text())
 		switch state {
 		case 0:
-			if cells, ok := tableCells(s); ok && sameHeader(cells) {
+			if cells, ok := tableCells(s); ok && sameHeader(cells, header) {
 				state = 1
 				found = true
 			}
@@ -38,7 +57,7 @@ func parseNA(r io.Reader) (rows []naRow, problems []string, found bool, err erro
 			if cells, ok := tableCells(s); ok && isSeparator(cells) {
 				state = 2
 			} else {
-				problems = append(problems, fmt.Sprintf("README.md:%d: not-applicable table header is not followed by a |---| separator row", line))
+				problems = append(problems, fmt.Sprintf("README.md:%d: "+what+" table header is not followed by a |---| separator row", line))
 				state = 0
 			}
 		case 2:
@@ -48,7 +67,7 @@ func parseNA(r io.Reader) (rows []naRow, problems []string, found bool, err erro
 				continue
 			}
 			if len(cells) != 3 {
-				problems = append(problems, fmt.Sprintf("README.md:%d: not-applicable row has %d cells, want 3 (libuv test | area | reason)", line, len(cells)))
+				problems = append(problems, fmt.Sprintf("README.md:%d: %s row has %d cells, want 3 (%s)", line, what, len(cells), strings.Join(header, " | ")))
 				continue
 			}
 			row := naRow{Name: unquote(cells[0]), Area: unquote(cells[1]), Reason: cells[2], Line: line}
@@ -66,7 +85,7 @@ func parseNA(r io.Reader) (rows []naRow, problems []string, found bool, err erro
 		return nil, nil, false, err
 	}
 	if state == 1 {
-		problems = append(problems, fmt.Sprintf("README.md:%d: not-applicable table header is not followed by a |---| separator row", line))
+		problems = append(problems, fmt.Sprintf("README.md:%d: "+what+" table header is not followed by a |---| separator row", line))
 	}
 	return rows, problems, found, nil
 }
@@ -96,12 +115,12 @@ func tableCells(s string) ([]string, bool) {
 	return cells, true
 }
 
-func sameHeader(cells []string) bool {
-	if len(cells) != len(naHeader) {
+func sameHeader(cells, header []string) bool {
+	if len(cells) != len(header) {
 		return false
 	}
 	for i, c := range cells {
-		if !strings.EqualFold(strings.Join(strings.Fields(c), " "), naHeader[i]) {
+		if !strings.EqualFold(strings.Join(strings.Fields(c), " "), header[i]) {
 			return false
 		}
 	}
@@ -151,4 +170,46 @@ func checkNA(rows []naRow, cat *catalog, ports map[string]port) (na map[string]n
 		na[r.Name] = r
 	}
 	return na, problems, warnings
+}
+
+// osNA maps a libuv test to the OSes it is not applicable on, with the reason.
+type osNA map[string]map[string]naRow
+
+// checkOSNA validates the per-OS rows: names must be known and ported (a
+// test never ported belongs in the not-applicable table), and each OS listed
+// once per test.
+func checkOSNA(rows []naRow, cat *catalog, ports map[string]port) (na osNA, problems []string) {
+	na = osNA{}
+	for _, r := range rows {
+		if _, known := cat.area[r.Name]; !known {
+			problems = append(problems, fmt.Sprintf("README.md:%d: unknown libuv test %q in the per-OS not-applicable table", r.Line, r.Name))
+			continue
+		}
+		if _, ported := ports[r.Name]; !ported {
+			problems = append(problems, fmt.Sprintf("README.md:%d: %s is in the per-OS not-applicable table but not ported", r.Line, r.Name))
+			continue
+		}
+		for _, o := range strings.Split(r.Area, ",") {
+			o = strings.TrimSpace(unquote(strings.TrimSpace(o)))
+			if o == "" {
+				problems = append(problems, fmt.Sprintf("README.md:%d: %s: empty OS name", r.Line, r.Name))
+				continue
+			}
+			if na[r.Name] == nil {
+				na[r.Name] = map[string]naRow{}
+			}
+			if prev, dup := na[r.Name][o]; dup {
+				problems = append(problems, fmt.Sprintf("README.md:%d: %s is listed for %s twice (also line %d)", r.Line, r.Name, o, prev.Line))
+				continue
+			}
+			na[r.Name][o] = r
+		}
+	}
+	return na, problems
+}
+
+// on reports whether name is not applicable on the OS.
+func (na osNA) on(name, osName string) bool {
+	_, ok := na[name][osName]
+	return ok
 }
