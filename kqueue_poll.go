@@ -77,6 +77,8 @@ type kqKernel interface {
 	wake()
 	// drainWake rearms the wakeup after its event was seen (reads the self-pipe empty).
 	drainWake()
+	// fd returns the kqueue descriptor, for the trace.
+	fd() int
 }
 
 // kqPoller is the state of a loop's kqueue backend.
@@ -117,6 +119,9 @@ func (p *kqPoller) init(l *Loop, k kqKernel, wakeID int, wakeFilter int8, hasExc
 func (p *kqPoller) kqSyscall(changes []kev) error {
 	for {
 		_, err := p.k.kevent(changes, nil, 0)
+		if in := p.loop.ins; in != nil {
+			in.keventDone(p.loop, p.k.fd(), len(changes), 0, 0, 0, err)
+		}
 		if err != syscall.EINTR {
 			return err
 		}
@@ -259,7 +264,13 @@ func (p *kqPoller) poll(timeout int) {
 		l.pollTimeout = timeout
 		nch := p.nchanges
 		p.nchanges = 0
+		if l.ins != nil {
+			l.ins.waitStart = HRTime()
+		}
 		n, err := p.k.kevent(p.changes[:nch], p.events[:], timeout)
+		if l.ins != nil {
+			l.ins.keventDone(l, p.k.fd(), nch, len(p.events), timeout, n, err)
+		}
 		l.UpdateTime()
 		if err != nil {
 			if err != syscall.EINTR {
@@ -411,7 +422,11 @@ func (p *kqPoller) ioEvent(fd int, filter int8, flags uint16) int {
 		return 0
 	}
 	p.loop.metricsUpdateIdle()
-	w.cb(revents)
+	if in := p.loop.ins; in != nil {
+		in.callIO(w, revents)
+	} else {
+		w.cb(revents)
+	}
 	return 1
 }
 

@@ -189,6 +189,8 @@ func (f *fakeKq) wake() {
 	}
 }
 
+func (f *fakeKq) fd() int { return 99 }
+
 func (f *fakeKq) drainWake() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -941,6 +943,42 @@ func TestKqMetrics(t *testing.T) {
 	assert.Equal(t, 0, calls[0].timeout)
 	assert.Greater(t, calls[1].timeout, 0)
 	assert.Equal(t, uint64(1), k.l.Metrics().Events)
+}
+
+// kqTraceRec records the syscall events of a loop.
+type kqTraceRec struct {
+	NopTracer
+	sys []SyscallEvent
+}
+
+func (r *kqTraceRec) TraceSyscall(l *Loop, e SyscallEvent) { r.sys = append(r.sys, e) }
+
+// TestKqTrace checks that the kqueue backend reports its kevent calls (the changes with the
+// wait, and a flush without one) to a tracer, and that a watcher's callback still runs.
+func TestKqTrace(t *testing.T) {
+	k := newKqTest(t, true, true)
+	rec := new(kqTraceRec)
+	k.l.SetTracer(rec)
+	calls := 0
+	w := k.watcher(7, func(int) { calls++ })
+	require.NoError(t, w.Start(EventReadable))
+	k.f.setReady(7, kfRead, fkReady{data: 1})
+	k.p.poll(0)
+	assert.Equal(t, 1, calls)
+	require.Len(t, rec.sys, 1)
+	e := rec.sys[0]
+	assert.Equal(t, SysKevent, e.Call)
+	assert.Equal(t, 99, e.Fd)
+	assert.Equal(t, [3]int64{1, kqMaxEvents, 0}, e.Args, "one change, the whole array, no blocking")
+	assert.Equal(t, 1, e.Result)
+	assert.Contains(t, string(appendSyscall(nil, &e)), "kevent(99, changes[1], events[1024], 0) = 1")
+
+	rec.sys = nil
+	k.p.change(8, kfRead, kAdd, 0, 0)
+	k.p.flushChanges()
+	require.Len(t, rec.sys, 1)
+	assert.Equal(t, [3]int64{1, 0, 0}, rec.sys[0].Args, "a flush waits for nothing")
+	k.l.SetTracer(nil)
 }
 
 func TestKqPollAllocatesNothing(t *testing.T) {

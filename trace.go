@@ -118,6 +118,9 @@ const (
 	// SysSendfile: Fd the output; Args the input, its offset, the bytes asked for; Result the
 	// bytes copied (one kernel copy: copy_file_range or sendfile).
 	SysSendfile
+	// SysKevent: Fd the kqueue; Args the changes given, the most events wanted (0: the
+	// changes only, no wait), the timeout in ms (-1: none); Result the events returned.
+	SysKevent
 	sysMax
 )
 
@@ -137,6 +140,7 @@ var syscallNames = [...]string{
 	SysEpollCtl:   "epoll_ctl",
 	SysEpollWait:  "epoll_wait",
 	SysSendfile:   "sendfile",
+	SysKevent:     "kevent",
 }
 
 // String returns the system call's name, as the kernel calls it ("accept4", "epoll_ctl").

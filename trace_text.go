@@ -316,6 +316,14 @@ func appendSyscall(b []byte, e *SyscallEvent) []byte {
 		b = strconv.AppendInt(b, a[0], 10)
 		b = append(b, "], "...)
 		b = strconv.AppendInt(b, a[1], 10)
+	case SysKevent:
+		b = fd(b, e.Fd)
+		b = append(b, ", changes["...)
+		b = strconv.AppendInt(b, a[0], 10)
+		b = append(b, "], events["...)
+		b = strconv.AppendInt(b, a[1], 10)
+		b = append(b, "], "...)
+		b = strconv.AppendInt(b, a[2], 10)
 	case SysSendfile:
 		b = fd(b, e.Fd)
 		b = append(b, ", "...)

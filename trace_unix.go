@@ -51,3 +51,12 @@ func (in *instr) waited(l *Loop, fd, max, timeout, n int, err error) {
 	}
 	in.sys(l, SysEpollWait, fd, int64(max), int64(timeout), 0, n, err)
 }
+
+// keventDone accounts a kevent call to the running phase (when it waited) and reports it.
+func (in *instr) keventDone(l *Loop, fd, nchanges, max, timeout, n int, err error) {
+	if in.waitStart != 0 {
+		in.phaseWait += HRTime() - in.waitStart
+		in.waitStart = 0
+	}
+	in.sys(l, SysKevent, fd, int64(nchanges), int64(max), int64(timeout), n, err)
+}

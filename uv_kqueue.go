@@ -105,6 +105,9 @@ func (s *kqSys) open() error {
 	return nil
 }
 
+// fd returns the kqueue descriptor.
+func (s *kqSys) fd() int { return s.kq }
+
 func (s *kqSys) close() {
 	s.wakeMu.Lock()
 	s.closed = true
