@@ -4,6 +4,7 @@ package uv
 
 import (
 	"net/netip"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -66,12 +67,19 @@ func Socketpair(k SockKind) ([2]OSSock, error) {
 	if k == SockDgram {
 		typ = unix.SOCK_DGRAM
 	}
+	// Hold ForkLock until both ends are close-on-exec, so that no child spawned by another
+	// goroutine meanwhile inherits them (not every system has SOCK_CLOEXEC).
+	syscall.ForkLock.RLock()
 	fds, err := unix.Socketpair(unix.AF_UNIX, typ, 0)
+	if err == nil {
+		unix.CloseOnExec(fds[0])
+		unix.CloseOnExec(fds[1])
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return [2]OSSock{-1, -1}, TranslateSysError(err)
 	}
 	for _, fd := range fds {
-		unix.CloseOnExec(fd)
 		unix.SetNonblock(fd, true)
 	}
 	return fds, nil
