@@ -46,6 +46,20 @@ func (w *IOWatcher) Init(l *Loop, fd OSFd, cb func(events int)) error {
 	return nil
 }
 
+// initSocket binds the watcher to a socket this package created or accepted, which is
+// non-blocking already and which every backend can watch: the checks of Init would only cost
+// system calls (an epoll_ctl pair and two fcntl calls per connection).
+func (w *IOWatcher) initSocket(l *Loop, fd OSSock, cb func(events int)) error {
+	if l == nil || l.closed || fd < 0 {
+		return EINVAL
+	}
+	if fd < len(l.watchers) && l.watchers[fd] != nil {
+		return EEXIST
+	}
+	*w = IOWatcher{loop: l, fd: fd, cb: cb}
+	return nil
+}
+
 // Fd returns the watched descriptor.
 func (w *IOWatcher) Fd() OSFd { return w.fd }
 

@@ -11,6 +11,8 @@ package uv
 //   - Write(op, ...): an ordered write queue. A write is tried at once when the queue is
 //     empty; its callback always runs later, in the pending phase. TryWrite writes only if
 //     the queue is empty.
+//   - WriteFile(op, file, off, n, cb): a file op in the same queue, sent with the kernel's
+//     copy (sendfile) where SendfileSupported says so.
 //   - Connect(addr, cb), Shutdown(cb) (after the queue drains), Listen(backlog, cb) + Accept.
 //   - Close releases the fd at once; CancelAll, run from the handle's closing phase, fails the
 //     queued connect, writes and shutdown with ECANCELED.
@@ -64,6 +66,11 @@ type WriteOp struct {
 	cb    func(op *WriteOp, err error)
 	next  *WriteOp
 
+	// A file op (WriteFile) sends size bytes of file from fileOff instead of bufs.
+	isFile  bool
+	file    OSFd
+	fileOff int64
+
 	// Ctx is free for the owner (the request that embeds the op), so one callback bound per
 	// stream can find its request without a closure per write.
 	Ctx any
@@ -82,6 +89,11 @@ func (op *WriteOp) prepare(bufs [][]byte, cb func(*WriteOp, error)) {
 
 // advance records n written bytes and reports whether the op is complete.
 func (op *WriteOp) advance(n int) bool {
+	if op.isFile {
+		op.size -= n
+		op.fileOff += int64(n)
+		return op.size <= 0
+	}
 	op.size -= n
 	for n > 0 && op.idx < len(op.bufs) {
 		left := len(op.bufs[op.idx]) - op.off

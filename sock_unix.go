@@ -103,13 +103,29 @@ func family(d Domain) (int, error) {
 // Init binds the sock to fd on the loop (making fd non-blocking). ipc makes reads receive
 // descriptors and lets writes send them.
 func (s *Sock) Init(l *Loop, fd OSSock, kind SockKind, ipc bool) error {
+	return s.init(l, fd, kind, ipc, false)
+}
+
+// InitNew is Init for a socket that OpenSocket or Accept returned: it is non-blocking
+// already and of a kind the backend can watch, so Init's checks are skipped.
+func (s *Sock) InitNew(l *Loop, fd OSSock, kind SockKind, ipc bool) error {
+	return s.init(l, fd, kind, ipc, true)
+}
+
+func (s *Sock) init(l *Loop, fd OSSock, kind SockKind, ipc, fresh bool) error {
 	if l == nil || l.closed {
 		return EINVAL
 	}
 	if s.ioFn == nil {
 		s.ioFn, s.pendFn = s.onIO, s.runPending
 	}
-	if err := s.io.Init(l, fd, s.ioFn); err != nil {
+	var err error
+	if fresh {
+		err = s.io.initSocket(l, fd, s.ioFn)
+	} else {
+		err = s.io.Init(l, fd, s.ioFn)
+	}
+	if err != nil {
 		return err
 	}
 	s.loop, s.fd, s.flags = l, fd, 0
@@ -509,6 +525,9 @@ func (s *Sock) doWrite() {
 }
 
 func (s *Sock) writeOp(op *WriteOp) (int, error) {
+	if op.isFile {
+		return s.writeFileOp(op)
+	}
 	iov := s.loop.os.iov[:0]
 	for i := op.idx; i < len(op.bufs) && len(iov) < cap(iov); i++ {
 		b := op.bufs[i]

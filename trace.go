@@ -10,7 +10,8 @@ import (
 //   - every system call the backend and the socket primitive make, with its arguments and
 //     result (SyscallEvent): socket, setsockopt, bind, listen (with the backlog asked for and
 //     the somaxconn it is clamped to), epoll_ctl, epoll_wait, accept4, read, writev,
-//     sendmsg, shutdown, close, and the sendfile of file-system requests;
+//     sendmsg, shutdown, close, and sendfile (of file-system requests and of a socket's file
+//     writes, Sock.WriteFile);
 //   - each phase of each iteration, when it begins and when it ends, with its duration, its
 //     wait for I/O and how many callbacks it ran (PhaseEvent);
 //   - the lifecycle of each handle: init, start, stop, close, closed (HandleEvent);

@@ -30,21 +30,29 @@ var DefaultTraceLayers = []string{"app", "http", "net", "stream", "handles", "uv
 // layer: the app layer at the left, then http, net, the handles, and the system calls at the
 // right, so a call can be followed down through the layers to the kernel and back:
 //
-//	app      app.listen(3000)
-//	  http     Server.listen
-//	    net      Server.listen 0.0.0.0:3000 backlog 511
+//	app      app.listen(3000, "127.0.0.1")
+//	  http     http.createServer()
+//	  http     Server.listen(3000, "127.0.0.1")
+//	    net      Server.listen 127.0.0.1:3000 backlog 511
 //	        handles  tcp 0xc000180008 init
+//	        handles  tcp_wrap bind 127.0.0.1:3000 (uv_tcp_bind)
 //	            syscall  socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC, 0) = 11
 //	            syscall  setsockopt(11, SOL_SOCKET, SO_REUSEADDR, 1) = 0
-//	            syscall  bind(11, 0.0.0.0:3000) = 0
+//	            syscall  bind(11, 127.0.0.1:3000) = 0
+//	        handles  tcp_wrap listen backlog 511 (uv_listen)
 //	            syscall  listen(11, 511) = 0  · accept queue 511 (somaxconn 4096)
 //	        handles  tcp 0xc000180008 start
+//	    net      listening on 127.0.0.1:3000
 //	loop     #1 poll
 //	            syscall  epoll_ctl(8, EPOLL_CTL_ADD, 11, EPOLLIN) = 0
 //	            syscall  epoll_wait(8, events[1024], -1) = 1
 //	            syscall  accept4(11, NULL, NULL, SOCK_NONBLOCK|SOCK_CLOEXEC) = 14
 //	        handles  tcp 0xc000181208 init
+//	        handles  tcp_wrap accept fd 14 (uv_accept)
+//	    net      connection from 127.0.0.1:51234 (1 open)
 //	loop     #1 poll done: 2.021ms (2.003ms waiting for I/O), 1 callback
+//
+// (go run ./examples/listen-trace prints the whole trip of a request this way.)
 //
 // A phase is printed only if something happened in it (set AllPhases for every phase). It is
 // safe for concurrent use, so one printer can serve several loops (their lines are then

@@ -118,6 +118,9 @@ func (a *App) Handle(req *http.IncomingMessage, res *http.ServerResponse) {
 	c, _ := req.Data.(*ctx)
 	if c == nil || c.app != a {
 		c = newCtx(a)
+		if s := res.Socket(); s != nil {
+			c.loop = s.Loop()
+		}
 		req.Data = c
 	}
 	c.start(req, res)
@@ -133,6 +136,9 @@ func (a *App) Listen(port int, cb func()) (*http.Server, error) {
 
 // ListenHost listens on host:port (Express's app.listen(port, host, cb)).
 func (a *App) ListenHost(port int, host string, cb func()) (*http.Server, error) {
+	if l, err := a.Loop(); err == nil && l.Tracing() {
+		traceListen(l, port, host)
+	}
 	srv, err := http.NewServer(a.serverOpts, a.Handle)
 	if err != nil {
 		return nil, err

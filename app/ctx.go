@@ -5,6 +5,7 @@ import (
 	"html"
 	"strings"
 
+	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/http"
 )
 
@@ -26,6 +27,7 @@ type frame struct {
 // (in the http request's Data), so that a warm connection allocates none.
 type ctx struct {
 	app    *App
+	loop   *uv.Loop // the connection's, for the tracer
 	req    Request
 	res    Response
 	frames []frame
@@ -161,6 +163,9 @@ func (c *ctx) call(l *layer) {
 			c.next(err)
 		}
 	}()
+	if c.tracing() {
+		c.traceCall(l)
+	}
 	switch l.kind {
 	case kHandler:
 		l.h(&c.req, &c.res)
@@ -193,6 +198,9 @@ func (c *ctx) final() {
 		if status >= 500 && c.app.errorLogger != nil {
 			c.app.errorLogger(err)
 		}
+	}
+	if c.tracing() {
+		c.traceFinal(status)
 	}
 	if res.HeadersSent() {
 		res.Destroy(nil)

@@ -136,6 +136,9 @@ func (r *Response) RedirectStatus(code int, url string) {
 // ranges and conditional requests. done, if not nil, runs with the outcome (nil once the
 // file is sent); without done, failures go to next(err) handling as in Express.
 func (r *Response) SendFile(path string, o *http.FileOptions, done func(err error)) {
+	if r.ctx.tracing() {
+		r.ctx.loop.TraceLayer("app", "res.sendFile("+strconv.Quote(path)+")")
+	}
 	http.ServeFile(r.Req.IncomingMessage, r.ServerResponse, path, o, func(err error) {
 		if done != nil {
 			done(err)
@@ -150,6 +153,9 @@ func (r *Response) SendFile(path string, o *http.FileOptions, done func(err erro
 // send is Express's res.send for a body in memory.
 func (r *Response) send(body []byte, defaultType string) {
 	res := r.ServerResponse
+	if r.ctx.tracing() {
+		r.ctx.loop.TraceLayer("app", "res.send: "+strconv.Itoa(len(body))+" bytes")
+	}
 	if defaultType != "" && !res.HasHeader("Content-Type") {
 		res.SetHeader("Content-Type", defaultType)
 	}

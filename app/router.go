@@ -26,6 +26,7 @@ const (
 // middleware (path prefix).
 type layer struct {
 	method string // "" for Use and All
+	path   string // as given, for the tracer
 	pat    pattern
 	prefix bool // a Use layer: the path is a prefix
 	route  int  // the route the handler belongs to (for NextRoute); 0 for Use
@@ -71,7 +72,7 @@ func (r *Router) Use(args ...any) *Router {
 	pat := compile(path, true)
 	for _, h := range args {
 		l := toLayer(h, "app.Use")
-		l.pat, l.prefix = pat, true
+		l.pat, l.prefix, l.path = pat, true, path
 		r.layers = append(r.layers, l)
 	}
 	return r
@@ -86,7 +87,7 @@ func (r *Router) Handle(method, path string, handlers ...any) *Router {
 		if l.kind == kRouter {
 			panic("app: a route handler cannot be a Router; mount it with Use")
 		}
-		l.method, l.pat, l.route = method, pat, r.routes
+		l.method, l.pat, l.route, l.path = method, pat, r.routes, path
 		r.layers = append(r.layers, l)
 	}
 	return r

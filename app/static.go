@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"path"
+	"strconv"
 	"strings"
 
 	uv "github.com/uv-go/uv"
@@ -79,6 +80,9 @@ func Static(root string, o *StaticOptions) Middleware {
 }
 
 func serveStatic(req *Request, res *Response, next Next, file string, opts *StaticOptions, first bool) {
+	if req.ctx.tracing() {
+		req.ctx.loop.TraceLayer("app", "static: serving "+strconv.Quote(file))
+	}
 	http.ServeFile(req.IncomingMessage, res.ServerResponse, file, &opts.File, func(err error) {
 		if err == nil {
 			return

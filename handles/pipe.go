@@ -136,7 +136,7 @@ func (p *Pipe) Bind2(name string, flags int) error {
 		}
 		return err
 	}
-	if err := p.openSock(fd, p.ipc, 0); err != nil {
+	if err := p.openNewSock(fd, p.ipc, 0); err != nil {
 		uv.CloseSocket(fd)
 		return err
 	}
@@ -204,7 +204,7 @@ func (p *Pipe) ensureSock() error {
 	if err != nil {
 		return err
 	}
-	if err := p.openSock(fd, p.ipc, 0); err != nil {
+	if err := p.openNewSock(fd, p.ipc, 0); err != nil {
 		uv.CloseSocket(fd)
 		return err
 	}

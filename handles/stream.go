@@ -103,6 +103,16 @@ func (s *Stream) openSock(fd uv.OSSock, ipc bool, flags uint8) error {
 	return nil
 }
 
+// openNewSock binds a socket from uv.OpenSocket or an accept to the stream, without the
+// checks a descriptor from elsewhere needs.
+func (s *Stream) openNewSock(fd uv.OSSock, ipc bool, flags uint8) error {
+	if err := s.sock.InitNew(s.Loop(), fd, uv.SockStream, ipc); err != nil {
+		return err
+	}
+	s.flags |= flags
+	return nil
+}
+
 func (s *Stream) hasSock() bool { return s.sock.Loop() != nil && !s.sock.Closed() }
 
 // closeStream is the close hook: stop everything and close the descriptor; queued requests
@@ -148,6 +158,9 @@ func (s *Stream) ReadStart(alloc func(s *Stream, suggested int) []byte, read fun
 	}
 	if s.flags&streamReadable == 0 {
 		return uv.ENOTCONN
+	}
+	if l := s.Loop(); l.Tracing() {
+		s.trace("readStart", "(uv_read_start)")
 	}
 	s.alloc, s.read = alloc, read
 	if err := s.sock.StartRead(s.readyFn); err != nil {
@@ -397,9 +410,12 @@ func (s *Stream) Accept(client *Stream) error {
 		uv.CloseSocket(fd)
 		return uv.EBUSY
 	}
-	if err := client.openSock(fd, client.isIPC(), streamReadable|streamWritable); err != nil {
+	if err := client.openNewSock(fd, client.isIPC(), streamReadable|streamWritable); err != nil {
 		uv.CloseSocket(fd)
 		return err
+	}
+	if l := s.Loop(); l.Tracing() {
+		s.trace("accept", "fd "+itoa(int64(fd))+" (uv_accept)")
 	}
 	return nil
 }

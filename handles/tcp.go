@@ -59,7 +59,7 @@ func (t *TCP) newSocket(d uv.Domain, flags uint8) error {
 	if err != nil {
 		return err
 	}
-	if err := t.openSock(fd, false, flags); err != nil {
+	if err := t.openNewSock(fd, false, flags); err != nil {
 		uv.CloseSocket(fd)
 		return err
 	}
@@ -132,6 +132,9 @@ func (t *TCP) Bind(addr netip.AddrPort, flags int) error {
 	if err != nil {
 		return err
 	}
+	if l := t.Loop(); l.Tracing() {
+		t.trace("bind", addr.String()+" (uv_tcp_bind)")
+	}
 	if err := t.maybeNewSocket(domainOf(addr.Addr()), 0); err != nil {
 		return err
 	}
@@ -171,6 +174,9 @@ func (t *TCP) Listen(backlog int, cb func(server *Stream, err error)) error {
 	}
 	if t.delayedErr != nil {
 		return t.delayedErr
+	}
+	if l := t.Loop(); l.Tracing() {
+		t.trace("listen", "backlog "+itoa(int64(backlog))+" (uv_listen)")
 	}
 	if err := t.maybeNewSocket(uv.DomainInet, 0); err != nil {
 		return err

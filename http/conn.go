@@ -23,16 +23,27 @@ const pendingMax = 64 << 10
 // the bytes of pipelined requests waiting for their turn. One request is served at a time:
 // after a message the parser pauses until its response has closed, so responses go out in
 // order and the request's header views stay valid while it is served.
+//
+// An idle keep-alive connection holds none of the heavy state: the parser (with its
+// header buffer), the exchange, the head buffer and the pipelining buffer are taken from
+// the server's pools when bytes arrive and given back when the exchange is over with
+// nothing left to parse, so that thousands of idle connections cost little memory.
 type conn struct {
 	srv   *Server
 	sock  *net.Socket
 	loop  *uv.Loop
 	ticks *stream.TickQueue
-	p     parser.Parser
-	ex    *exchange
+	p     *parser.Parser // nil while idle
+	ex    *exchange      // nil while idle
 
 	prev, next *conn
 	linked     bool
+
+	// The server's idle list: keep-alive connections waiting for their next request, in
+	// the order they became idle (see Server.idleLink).
+	idlePrev, idleNext *conn
+	idleLinked         bool
+	idleSince          uint64
 
 	reqStart    uint64 // loop time the current message (or the connection) began
 	requests    int
@@ -56,7 +67,7 @@ type conn struct {
 	corked      bool // pipelined responses are gathered into one write
 
 	lastURL string
-	out     []byte
+	out     []byte // the server's head buffer, borrowed while busy (see keepOut)
 
 	tEnd stream.Task
 
@@ -70,11 +81,6 @@ type conn struct {
 
 func newConn(s *Server) *conn {
 	c := &conn{srv: s, loop: s.loop, ticks: s.ticks}
-	c.p.Init(parser.Config{
-		MaxHeaderSize: s.opts.MaxHeaderSize,
-		MaxTargetSize: s.opts.MaxTargetSize,
-		SpansOnly:     true,
-	}, c)
 	c.onDataFn = c.onData
 	c.onEndFn = c.onEnd
 	c.onCloseFn = c.onClose
@@ -93,27 +99,63 @@ func (c *conn) attach(sock *net.Socket) {
 	c.dumping, c.lastRequest, c.peerEnded, c.closing, c.dead = false, false, false, false, false
 	c.parsing, c.parsePaused, c.pausedBody, c.pausedParse, c.sockPaused = false, false, false, false, false
 	c.corked = false
-	c.pending = c.pending[:0]
-	c.p.Reset()
 	sock.OnData(c.onDataFn)
 	sock.OnEnd(c.onEndFn)
 	sock.OnClose(c.onCloseFn)
 	sock.OnDrain(c.onDrainFn)
 	sock.OnError(c.onErrorFn)
-	if ka := c.srv.KeepAliveTimeout; ka > 0 {
-		sock.SetTimeout(ka, c.onTimeoutFn)
-	}
 }
 
 // idle reports a connection between requests (Node's idle connections).
 func (c *conn) idle() bool { return !c.inRequest && !c.active }
 
-// keepOut keeps the grown head buffer for the next response.
+// keepOut keeps the grown head buffer for the next response. One buffer serves every
+// connection of the server: a head is built and handed to the socket, which copies what
+// the kernel does not take, before any other connection runs.
 func (c *conn) keepOut(b []byte) {
 	if cap(b) <= outMax {
 		c.out = b[:0]
 	} else {
 		c.out = nil
+	}
+	c.srv.out = c.out
+}
+
+// acquire takes a parser (and the head buffer) for a connection that has bytes to parse.
+func (c *conn) acquire() {
+	c.p = c.srv.takeParser(c)
+	c.out = c.srv.out
+}
+
+// release gives the parser, the exchange and the buffers back to the server's pools once
+// the connection is idle: between messages, with nothing pending. The parser is then in
+// the state Reset gives a new one (a message just ended and no byte followed it).
+func (c *conn) release() {
+	s := c.srv
+	if p := c.p; p != nil && p.Idle() {
+		c.p = nil
+		s.putParser(p)
+	}
+	if ex := c.ex; ex != nil && ex.reusable() {
+		c.ex = nil
+		s.putExchange(ex)
+	}
+	if cap(c.pending) > 0 && len(c.pending) == 0 {
+		s.putPending(c.pending)
+		c.pending = nil
+	}
+	c.out = nil
+}
+
+// pend keeps data as bytes to parse later: appended to what waits, or replacing it.
+func (c *conn) pend(data []byte, replace bool) {
+	if c.pending == nil {
+		c.pending = c.srv.takePending()
+	}
+	if replace {
+		c.pending = append(c.pending[:0], data...)
+	} else {
+		c.pending = append(c.pending, data...)
 	}
 }
 
@@ -134,8 +176,11 @@ func (c *conn) onData(b []byte) {
 	if c.dead || c.closing {
 		return // closing: what the client still sends is discarded
 	}
+	if c.idleLinked {
+		c.srv.idleUnlink(c)
+	}
 	if c.parsePaused || c.parsing {
-		c.pending = append(c.pending, b...)
+		c.pend(b, false)
 		if len(c.pending) >= pendingMax && !c.pausedParse {
 			c.pausedParse = true
 			c.updateSock()
@@ -147,6 +192,9 @@ func (c *conn) onData(b []byte) {
 
 // execute parses data (the socket's chunk, or the pending bytes).
 func (c *conn) execute(data []byte, fromPending bool) {
+	if c.p == nil {
+		c.acquire()
+	}
 	c.parsing = true
 	for {
 		n, err := c.p.Execute(data)
@@ -163,7 +211,9 @@ func (c *conn) execute(data []byte, fromPending bool) {
 				c.pending = c.pending[:0]
 			}
 		case parser.ErrPause:
-			c.pending = append(c.pending[:0], data[n:]...)
+			if rest := data[n:]; len(rest) > 0 || c.pending != nil {
+				c.pend(rest, true)
+			}
 			c.parsePaused = true
 			if len(c.pending) > 0 {
 				// Pipelined requests: their responses go out together.
@@ -194,7 +244,8 @@ func (c *conn) resume() {
 		return
 	}
 	c.parsePaused = false
-	if len(c.pending) > 0 {
+	parsed := len(c.pending) > 0
+	if parsed {
 		c.execute(c.pending, true)
 	}
 	if c.dead || c.closing {
@@ -211,6 +262,12 @@ func (c *conn) resume() {
 		if c.pausedParse {
 			c.pausedParse = false
 			c.updateSock()
+		}
+		if !c.active && !c.inRequest {
+			if !parsed {
+				c.release()
+			}
+			c.srv.idleLink(c)
 		}
 	}
 }
@@ -229,7 +286,7 @@ func (c *conn) OnHeadersComplete(info parser.Info) error {
 	srv := c.srv
 	ex := c.ex
 	if ex == nil || !ex.reusable() {
-		ex = newExchange(c)
+		ex = srv.takeExchange(c)
 		c.ex = ex
 	}
 	ex.used = true
@@ -238,6 +295,9 @@ func (c *conn) OnHeadersComplete(info parser.Info) error {
 	max := srv.MaxRequestsPerSocket
 	ka := info.KeepAlive() && !srv.closing && (max <= 0 || c.requests < max)
 	res.start(c, req, ka)
+	if c.loop.Tracing() {
+		c.traceRequest(req, ka)
+	}
 	c.active, c.dumping = true, false
 	if !ka {
 		c.lastRequest = true
@@ -304,6 +364,9 @@ func (c *conn) uncork() {
 
 func (c *conn) request(req *IncomingMessage, res *ServerResponse) {
 	if h := c.srv.onRequest; h != nil {
+		if c.loop.Tracing() {
+			c.loop.TraceLayer("http", "calling the request listener")
+		}
 		h(req, res)
 		return
 	}
@@ -403,8 +466,14 @@ func (c *conn) maybeEndExchange() {
 		return
 	}
 	if c.lastRequest || !ex.res.keepAlive || c.srv.closing {
+		if c.loop.Tracing() {
+			c.loop.TraceLayer("http", "exchange over: closing the connection")
+		}
 		c.closeConn()
 		return
+	}
+	if c.loop.Tracing() {
+		c.loop.TraceLayer("http", "exchange over: keep-alive, waiting for the next request")
 	}
 	c.resume()
 }
@@ -476,6 +545,7 @@ func (c *conn) upgrade(head []byte) {
 	sock := c.sock
 	c.uncork()
 	c.srv.unlink(c)
+	c.srv.idleUnlink(c)
 	c.dead = true
 	ex.c = nil
 	sock.OnData(nil)
@@ -511,7 +581,11 @@ func (c *conn) onEnd() {
 
 // finishInput runs at the client's end of input, once every byte before it was parsed.
 func (c *conn) finishInput() {
-	if err := c.p.Finish(); err != nil && c.inRequest && !c.msgDone {
+	var err error
+	if c.p != nil {
+		err = c.p.Finish() // without a parser the connection is between messages
+	}
+	if err != nil && c.inRequest && !c.msgDone {
 		c.clientError(err, 400)
 		return
 	}
@@ -528,8 +602,8 @@ func (c *conn) onDrain() {
 	}
 }
 
-// onTimeout is the socket's idle timer: the keep-alive timeout between requests, the
-// linger timeout while closing.
+// onTimeout is the socket's idle timer, set while closing: the linger timeout. (The
+// keep-alive timeout between requests is the server's idle list.)
 func (c *conn) onTimeout() {
 	switch {
 	case c.dead:
@@ -547,7 +621,9 @@ func (c *conn) onClose(bool) {
 	}
 	c.dead = true
 	c.srv.unlink(c)
-	if ex := c.ex; ex != nil && ex.used && (!ex.req.closed || !ex.res.closed) {
+	c.srv.idleUnlink(c)
+	inUse := c.ex != nil && c.ex.used && (!c.ex.req.closed || !c.ex.res.closed)
+	if ex := c.ex; inUse {
 		if !ex.req.Destroyed() {
 			if c.active && !c.msgDone {
 				ex.req.aborted = true
@@ -564,8 +640,14 @@ func (c *conn) onClose(bool) {
 	}
 	c.active, c.inRequest = false, false
 	c.sock = nil
-	if len(c.pending) > 0 && cap(c.pending) > outMax {
-		c.pending = nil
+	if c.p != nil {
+		if !inUse {
+			c.p.Reset()
+			c.srv.putParser(c.p)
+		}
+		c.p = nil // a request still in use keeps its header views: the parser is not reused
 	}
+	c.pending = c.pending[:0]
+	c.release()
 	c.srv.release(c)
 }

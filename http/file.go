@@ -181,8 +181,9 @@ type fileServe struct {
 // does: Content-Type from the extension, Content-Length, Accept-Ranges, Cache-Control,
 // Last-Modified and a weak ETag (unless set already), 304 for a fresh conditional request,
 // 412 for a failed precondition, a single byte range (206, or 416 if it cannot be
-// satisfied; If-Range honoured), no body for HEAD. The body is a FileReadStream piped into
-// the response. done, if not nil, runs once: with nil when the response has finished, or
+// satisfied; If-Range honoured), no body for HEAD. The body goes out with the socket's
+// SendFile (sendfile(2) where the system has it: the bytes never enter the process), or as
+// a FileReadStream piped into the response when the response cannot carry it that way. done, if not nil, runs once: with nil when the response has finished, or
 // with the error (a *FileError before anything was sent: a missing file is a 404 to
 // answer).
 func ServeFile(req *IncomingMessage, res *ServerResponse, path string, o *FileOptions, done func(err error)) {
@@ -317,6 +318,9 @@ func (s *fileServe) respond(size int64, mtime time.Time) {
 	res.SetHeader("Content-Length", strconv.FormatInt(end-start, 10))
 	if req.Method == "HEAD" {
 		s.finishEmpty()
+		return
+	}
+	if end > start && s.sendFile(start, end) {
 		return
 	}
 	fs, err := NewFileReadStream(s.loop, s.fd, start, end, true)

@@ -376,6 +376,7 @@ func (r *ServerResponse) Destroy(err error) {
 // the connection stays open.
 func (r *ServerResponse) appendHead(b []byte) []byte {
 	c := r.ex.c
+	start := len(b)
 	code := r.headStatus
 	if r.headMessage == "" && code < len(statusLines) && statusLines[code] != "" {
 		b = append(b, statusLines[code]...)
@@ -463,7 +464,11 @@ func (r *ServerResponse) appendHead(b []byte) []byte {
 	if addTE {
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
-	return append(b, '\r', '\n')
+	b = append(b, '\r', '\n')
+	if c != nil && c.loop.Tracing() {
+		r.traceHead(c, len(b)-start)
+	}
+	return b
 }
 
 // implWrite is the body's _write: frame the chunk, send the head with it if it is not sent
@@ -576,6 +581,9 @@ func (r *ServerResponse) sockDrained() {
 func (r *ServerResponse) onFinished() {
 	r.finished = true
 	if c := r.conn(); c != nil {
+		if c.loop.Tracing() {
+			c.loop.TraceLayer("http", "response finished")
+		}
 		c.responseFinished()
 	}
 	if r.userFinish != nil {

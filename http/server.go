@@ -3,6 +3,7 @@ package http
 import (
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
+	"github.com/uv-go/uv/http/parser"
 	"github.com/uv-go/uv/net"
 	"github.com/uv-go/uv/stream"
 )
@@ -24,8 +25,14 @@ const (
 	// lingerTimeout bounds how long a connection closed after an error waits for the
 	// client to close its side.
 	lingerTimeout = 500
-	// maxFreeConns bounds the pool of connection states (each holds a parser).
+	// maxFreeConns bounds the pool of connection states.
 	maxFreeConns = 1000
+	// maxFreeParsers and maxFreeExchanges bound the pools of the state only a busy
+	// connection holds (a parser carries its MaxHeaderSize header buffer). The pools grow to
+	// the number of connections busy at once, up to these bounds.
+	maxFreeParsers   = 256
+	maxFreeExchanges = 256
+	maxFreePending   = 16
 )
 
 // RequestListener is the request callback: Node's (req, res) => {}.
@@ -99,10 +106,22 @@ type Server struct {
 	free       []*conn
 	date       dateCache
 
+	// What busy connections borrow (see conn.acquire and conn.release).
+	parsers   []*parser.Parser
+	exchanges []*exchange
+	out       []byte   // the head buffer every connection builds its heads in
+	spares    [][]byte // buffers for pipelined bytes
+
 	check      handles.Timer
 	checkInit  bool
 	checkOn    bool
 	checkEvery uint64
+
+	// Keep-alive connections waiting for a request, oldest first, and the one timer that
+	// closes them after KeepAliveTimeout: no timer per connection.
+	idleHead, idleTail *conn
+	idleTimer          handles.Timer
+	idleInit, idleOn   bool
 }
 
 // CreateServer creates a server on the default loop with Node's defaults (Node's
@@ -142,6 +161,9 @@ func NewServer(o ServerOptions, handler RequestListener) (*Server, error) {
 	if s.checkEvery == 0 {
 		s.checkEvery = DefaultConnectionsCheckingInterval
 	}
+	if s.loop.Tracing() {
+		s.loop.TraceLayer("http", "http.createServer()")
+	}
 	return s, nil
 }
 
@@ -161,7 +183,21 @@ func (s *Server) Listen(port int, cb func()) error {
 	if s.initErr != nil {
 		return s.initErr
 	}
+	if s.loop.Tracing() {
+		s.traceListen(port, "")
+	}
 	return s.Server.Listen(port, cb)
+}
+
+// ListenHost listens on host:port (Node's server.listen(port, host, cb)).
+func (s *Server) ListenHost(port int, host string, cb func()) error {
+	if s.initErr != nil {
+		return s.initErr
+	}
+	if s.loop.Tracing() {
+		s.traceListen(port, host)
+	}
+	return s.Server.ListenHost(port, host, cb)
 }
 
 // OnRequest sets the request callback.
@@ -203,11 +239,19 @@ func (s *Server) OnClientError(fn func(err error, sock *net.Socket)) { s.onClien
 // requests in progress are answered, with Connection: close, and their connections then
 // close. The close callback, then cb, run once the last connection has closed.
 func (s *Server) Close(cb func(err error)) {
+	if s.loop != nil && s.loop.Tracing() {
+		s.loop.TraceLayer("http", "Server.close: no new connections, idle ones closed")
+	}
 	s.closing = true
 	s.checkOn = false
 	if s.checkInit {
 		s.check.Close(nil)
 		s.checkInit = false
+	}
+	s.idleOn = false
+	if s.idleInit {
+		s.idleTimer.Close(nil)
+		s.idleInit = false
 	}
 	s.Server.Close(cb)
 	s.CloseIdleConnections()
@@ -248,6 +292,9 @@ func (s *Server) connection(sock *net.Socket) {
 	}
 	c.attach(sock)
 	s.link(c)
+	if s.loop.Tracing() {
+		c.traceConnection()
+	}
 	s.startChecking()
 	if s.onConnection != nil {
 		s.onConnection(sock)
@@ -286,11 +333,149 @@ func (s *Server) unlink(c *conn) {
 	}
 }
 
+// takeParser returns a parser reporting to c, from the pool if it has one.
+func (s *Server) takeParser(c *conn) *parser.Parser {
+	if n := len(s.parsers); n > 0 {
+		p := s.parsers[n-1]
+		s.parsers[n-1] = nil
+		s.parsers = s.parsers[:n-1]
+		p.SetHandler(c)
+		return p
+	}
+	return parser.New(parser.Config{
+		MaxHeaderSize: s.opts.MaxHeaderSize,
+		MaxTargetSize: s.opts.MaxTargetSize,
+		SpansOnly:     true,
+	}, c)
+}
+
+// putParser pools a parser in its initial state (between messages).
+func (s *Server) putParser(p *parser.Parser) {
+	if len(s.parsers) < maxFreeParsers {
+		p.SetHandler(nil)
+		s.parsers = append(s.parsers, p)
+	}
+}
+
+// takeExchange returns an unused exchange for c.
+func (s *Server) takeExchange(c *conn) *exchange {
+	if n := len(s.exchanges); n > 0 {
+		ex := s.exchanges[n-1]
+		s.exchanges[n-1] = nil
+		s.exchanges = s.exchanges[:n-1]
+		ex.c = c
+		return ex
+	}
+	return newExchange(c)
+}
+
+// putExchange pools an exchange whose request and response have closed.
+func (s *Server) putExchange(ex *exchange) {
+	ex.c = nil
+	ex.used = false
+	if len(s.exchanges) < maxFreeExchanges {
+		s.exchanges = append(s.exchanges, ex)
+	}
+}
+
+// takePending returns a pooled buffer for pipelined bytes, empty, or nil.
+func (s *Server) takePending() []byte {
+	n := len(s.spares)
+	if n == 0 {
+		return nil
+	}
+	b := s.spares[n-1]
+	s.spares[n-1] = nil
+	s.spares = s.spares[:n-1]
+	return b[:0]
+}
+
+// putPending pools a buffer for pipelined bytes, unless it is too large.
+func (s *Server) putPending(b []byte) {
+	if cap(b) <= 2*pendingMax && len(s.spares) < maxFreePending {
+		s.spares = append(s.spares, b[:0])
+	}
+}
+
 // release returns a closed connection's state to the pool.
 func (s *Server) release(c *conn) {
 	if len(s.free) < maxFreeConns {
 		s.free = append(s.free, c)
 	}
+}
+
+// idleLink puts c, idle between requests, at the end of the idle list, to be closed
+// KeepAliveTimeout from now unless a request comes (Node's server.keepAliveTimeout).
+func (s *Server) idleLink(c *conn) {
+	if c.idleLinked || c.requests == 0 || s.KeepAliveTimeout <= 0 || s.closing {
+		return
+	}
+	c.idleSince = s.loop.Now()
+	c.idlePrev, c.idleNext = s.idleTail, nil
+	if s.idleTail != nil {
+		s.idleTail.idleNext = c
+	} else {
+		s.idleHead = c
+	}
+	s.idleTail = c
+	c.idleLinked = true
+	if !s.idleOn {
+		s.armIdle(uint64(s.KeepAliveTimeout))
+	}
+}
+
+func (s *Server) idleUnlink(c *conn) {
+	if !c.idleLinked {
+		return
+	}
+	if c.idlePrev != nil {
+		c.idlePrev.idleNext = c.idleNext
+	} else {
+		s.idleHead = c.idleNext
+	}
+	if c.idleNext != nil {
+		c.idleNext.idlePrev = c.idlePrev
+	} else {
+		s.idleTail = c.idlePrev
+	}
+	c.idlePrev, c.idleNext, c.idleLinked = nil, nil, false
+}
+
+// armIdle starts the idle timer; it does not keep the loop alive.
+func (s *Server) armIdle(ms uint64) {
+	if !s.idleInit {
+		if s.idleTimer.Init(s.loop) != nil {
+			return
+		}
+		s.idleTimer.Data = s
+		s.idleTimer.Unref()
+		s.idleInit = true
+	}
+	s.idleTimer.Start(serverIdleTimer, ms, 0)
+	s.idleOn = true
+}
+
+// serverIdleTimer closes the connections idle for KeepAliveTimeout; one still flushing
+// its last response gets another KeepAliveTimeout.
+func serverIdleTimer(t *handles.Timer) {
+	s := t.Data.(*Server)
+	s.idleOn = false
+	now, ka := s.loop.Now(), uint64(max(s.KeepAliveTimeout, 0))
+	for c := s.idleHead; c != nil; c = s.idleHead {
+		if ka > 0 && now-c.idleSince < ka {
+			s.armIdle(ka - (now - c.idleSince))
+			break
+		}
+		s.idleUnlink(c)
+		switch {
+		case ka == 0 || c.dead || c.closing || !c.idle() || c.parsePaused:
+		case c.sock.WritableLength() > 0:
+			s.idleLink(c)
+		default:
+			c.sock.Destroy(nil)
+		}
+	}
+	s.ticks.Drain()
 }
 
 // startChecking runs the timeout check while there are connections (Node's

@@ -190,6 +190,9 @@ var (
 
 // listenDefault binds "::" (dual-stack) and falls back to "0.0.0.0", as Node does.
 func (s *Server) listenDefault() {
+	if s.loop.Tracing() {
+		s.traceListen(anyIPv6)
+	}
 	tcp, err := s.bind(anyIPv6)
 	addr := anyIPv6
 	if err != nil {
@@ -200,6 +203,9 @@ func (s *Server) listenDefault() {
 }
 
 func (s *Server) listenOn(a netip.Addr) {
+	if s.loop.Tracing() {
+		s.traceListen(a)
+	}
 	tcp, err := s.bind(a)
 	s.listenHandle(tcp, a, err)
 }
@@ -237,6 +243,9 @@ func (s *Server) listenHandle(tcp *handles.TCP, a netip.Addr, err error) {
 	s.tcp = tcp
 	s.addr, _ = tcp.Sockname()
 	s.listening = true
+	if s.loop.Tracing() {
+		s.loop.TraceLayer("net", "listening on "+s.addr.String())
+	}
 	if s.unref {
 		tcp.Unref()
 	}
@@ -323,6 +332,9 @@ func (s *Server) accept(ls *handles.Stream) error {
 	c.opened()
 	c.server = s
 	s.connections++
+	if s.loop.Tracing() {
+		s.traceAccepted(c)
+	}
 	if s.opts.PauseOnConnect {
 		c.Duplex.Pause()
 	} else {
@@ -360,6 +372,9 @@ func (s *Server) Close(cb func(err error)) {
 			cb(s.initErr)
 		}
 		return
+	}
+	if s.loop.Tracing() {
+		s.loop.TraceLayer("net", "Server.close: the listener closes (uv_close)")
 	}
 	s.closeAsked = true
 	if s.looking {

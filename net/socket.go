@@ -72,32 +72,47 @@ type Socket struct {
 	connWrite  []byte
 	hasPending bool
 	sreq       handles.ShutdownReq
-	creq       handles.ConnectReq
+	file       *fileSend // SendFile's state, made by the first one
+	chunkLen   int       // the length of the stream's last chunk, for SendFile
 
-	connHost string
-	connPort int
-	addrs    []netip.Addr
-	addr1    [1]netip.Addr
-	addrIdx  int
-	dns      handles.GetAddrInfoReq
+	// State only some sockets need lives apart, so that a server's many idle
+	// connections stay small: the connect state of a client socket (until connected), the
+	// idle timer (from the first SetTimeout) and the cached addresses (from the first
+	// lookup).
+	dial  *dialState
+	timer *handles.Timer
+	names *sockNames
 
 	noDelay, keepAlive bool
 	keepAliveDelay     int
 
-	timer      handles.Timer
-	timerInit  bool
 	timeout    uint64
 	lastActive uint64
 	timerFired bool
 
 	bytesRead, bytesWritten uint64
-	peer, local             netip.AddrPort
-	havePeer, haveLocal     bool
 
 	onConnect func()
 	onTimeout func()
 	onClose   func(hadError bool)
 	closedFn  func()
+}
+
+// dialState is a connecting socket's: the host, the addresses to try, the requests.
+type dialState struct {
+	host  string
+	port  int
+	addrs []netip.Addr
+	addr1 [1]netip.Addr
+	idx   int
+	creq  handles.ConnectReq
+	dns   handles.GetAddrInfoReq
+}
+
+// sockNames caches the socket's addresses.
+type sockNames struct {
+	peer, local         netip.AddrPort
+	havePeer, haveLocal bool
 }
 
 // NewSocket creates a socket that is not connected yet (Node's new net.Socket()); Connect
@@ -144,7 +159,7 @@ func (s *Socket) init(l *uv.Loop, o *SocketOptions) {
 	s.Duplex.OnClose(s.emitClose)
 	s.closedFn = s.handleClosed
 	s.wbufs = s.wbuf1[:]
-	s.wreq.Data, s.sreq.Data, s.creq.Data, s.dns.Data = s, s, s, s
+	s.wreq.Data, s.sreq.Data = s, s
 	s.noDelay, s.keepAlive = o.NoDelay, o.KeepAlive
 	s.keepAliveDelay = o.KeepAliveInitialDelay
 }
@@ -214,15 +229,17 @@ func (s *Socket) Connect(port int, host string, cb func()) error {
 		s.onConnect = cb
 	}
 	s.state = stConnecting
-	s.connHost, s.connPort = host, port
+	d := &dialState{host: host, port: port}
+	d.creq.Data, d.dns.Data = s, s
+	s.dial = d
 	if a, err := netip.ParseAddr(host); err == nil {
-		s.addr1[0] = a
-		s.addrs, s.addrIdx = s.addr1[:], 0
+		d.addr1[0] = a
+		d.addrs = d.addr1[:]
 		s.tryConnect()
 		return nil
 	}
 	hints := handles.AddrInfoHints{SockType: handles.SockTypeStream}
-	if err := handles.GetAddrInfo(s.loop, &s.dns, socketLookupDone, host, "", &hints); err != nil {
+	if err := handles.GetAddrInfo(s.loop, &d.dns, socketLookupDone, host, "", &hints); err != nil {
 		s.Duplex.Destroy(dnsException(err, "getaddrinfo", host))
 	}
 	return nil
@@ -234,31 +251,32 @@ func socketLookupDone(req *handles.GetAddrInfoReq, err error, res []handles.Addr
 	if s.state != stConnecting {
 		return
 	}
+	d := s.dial
 	if err != nil {
-		s.Duplex.Destroy(dnsException(err, "getaddrinfo", s.connHost))
+		s.Duplex.Destroy(dnsException(err, "getaddrinfo", d.host))
 		return
 	}
-	s.addrs, s.addrIdx = s.addrs[:0], 0
+	d.addrs, d.idx = d.addrs[:0], 0
 	for _, ai := range res {
 		a := ai.Addr.Addr()
 		dup := false
-		for _, b := range s.addrs {
+		for _, b := range d.addrs {
 			dup = dup || a == b
 		}
 		if !dup {
-			s.addrs = append(s.addrs, a)
+			d.addrs = append(d.addrs, a)
 		}
 	}
-	if len(s.addrs) == 0 {
-		s.Duplex.Destroy(dnsException(uv.EAI_NONAME, "getaddrinfo", s.connHost))
+	if len(d.addrs) == 0 {
+		s.Duplex.Destroy(dnsException(uv.EAI_NONAME, "getaddrinfo", d.host))
 		return
 	}
 	s.tryConnect()
 }
 
 func (s *Socket) tryConnect() {
-	a := s.addrs[s.addrIdx]
-	if err := s.tcp.Connect(&s.creq, netip.AddrPortFrom(a, uint16(s.connPort)), socketConnected); err != nil {
+	d := s.dial
+	if err := s.tcp.Connect(&d.creq, netip.AddrPortFrom(d.addrs[d.idx], uint16(d.port)), socketConnected); err != nil {
 		s.connectFailed(err)
 	}
 }
@@ -273,6 +291,7 @@ func socketConnected(req *handles.ConnectReq, err error) {
 		s.connectFailed(err)
 		return
 	}
+	s.dial = nil // connected: the connect state is done with
 	s.opened()
 	if s.onConnect != nil {
 		s.onConnect()
@@ -300,16 +319,17 @@ func socketConnected(req *handles.ConnectReq, err error) {
 
 // connectFailed tries the next address, or destroys the socket with Node's error.
 func (s *Socket) connectFailed(err error) {
-	a := s.addrs[s.addrIdx]
-	if s.addrIdx+1 < len(s.addrs) {
-		s.addrIdx++
+	d := s.dial
+	a := d.addrs[d.idx]
+	if d.idx+1 < len(d.addrs) {
+		d.idx++
 		s.tcp.Close(nil)
 		if ierr := s.initTCP(new(handles.TCP)); ierr == nil {
 			s.tryConnect()
 			return
 		}
 	}
-	s.Duplex.Destroy(exceptionWithHostPort(err, "connect", a.String(), s.connPort))
+	s.Duplex.Destroy(exceptionWithHostPort(err, "connect", a.String(), d.port))
 }
 
 // implRead is _read: start reading from the kernel.
@@ -367,9 +387,14 @@ func socketRead(st *handles.Stream, buf []byte, err error) {
 
 // implWrite is _write: write at once what the kernel takes, keep the rest.
 func (s *Socket) implWrite(chunk []byte, retained bool) {
+	s.chunkLen = len(chunk)
 	if s.state == stIdle {
 		// As Node: a socket that is neither connected nor connecting cannot write.
 		s.Duplex.WriteDone(ErrSocketClosed)
+		return
+	}
+	if s.file != nil && s.file.active && s.state == stOpen {
+		s.fileOrdered(chunk, retained)
 		return
 	}
 	if s.state != stOpen {
@@ -436,6 +461,13 @@ func socketWritten(req *handles.WriteReq, err error) {
 
 // implFinal is _final: shut the write side down.
 func (s *Socket) implFinal() {
+	if s.file != nil && s.file.active && s.state == stOpen {
+		s.finalPending = true // after the file
+		return
+	}
+	if s.loop.Tracing() && s.state == stOpen {
+		s.loop.TraceLayer("net", "Socket.end: shutdown of the write side (uv_shutdown)")
+	}
 	switch s.state {
 	case stConnecting:
 		s.finalPending = true
@@ -467,10 +499,13 @@ func socketShut(req *handles.ShutdownReq, err error) {
 
 // implDestroy is _destroy: close the handle; close is reported from its close callback.
 func (s *Socket) implDestroy(err error) error {
+	if s.loop.Tracing() {
+		s.traceDestroy(err)
+	}
 	s.hadError = err != nil
 	s.state = stDestroyed
 	s.reading = false
-	if s.timerInit && !s.timer.IsClosing() {
+	if s.timer != nil && !s.timer.IsClosing() {
 		s.timer.Close(nil)
 	}
 	if s.tcp != nil && !s.tcp.IsClosing() {
@@ -486,6 +521,7 @@ func (s *Socket) implDestroy(err error) error {
 }
 
 func (s *Socket) handleClosed() {
+	s.fileClosed()
 	s.Duplex.CloseDone()
 	s.ls.drain()
 }
@@ -511,6 +547,9 @@ func (s *Socket) Write(b []byte) bool {
 	if s.Duplex.ReadableEnded() && !s.Duplex.AllowHalfOpen() && s.Duplex.WritableEnded() && !s.Duplex.Destroyed() {
 		s.Duplex.Destroy(errEnded())
 		return false
+	}
+	if s.loop.Tracing() {
+		s.loop.TraceLayer("net", "Socket.write "+itoa(int64(len(b)))+" bytes")
 	}
 	return s.Duplex.Write(b)
 }
@@ -544,7 +583,7 @@ func (s *Socket) OnClose(fn func(hadError bool)) { s.onClose = fn }
 func (s *Socket) SetTimeout(ms int, cb func()) {
 	if ms <= 0 {
 		s.timeout = 0
-		if s.timerInit {
+		if s.timer != nil {
 			s.timer.Stop()
 		}
 		return
@@ -555,13 +594,14 @@ func (s *Socket) SetTimeout(ms int, cb func()) {
 	if s.state == stDestroyed {
 		return
 	}
-	if !s.timerInit {
-		if err := s.timer.Init(s.loop); err != nil {
+	if s.timer == nil {
+		t := new(handles.Timer)
+		if err := t.Init(s.loop); err != nil {
 			return
 		}
-		s.timer.Data = s
-		s.timer.Unref()
-		s.timerInit = true
+		t.Data = s
+		t.Unref()
+		s.timer = t
 	}
 	s.timeout = uint64(ms)
 	s.lastActive = s.loop.Now()
@@ -669,21 +709,37 @@ func (s *Socket) BytesRead() uint64 { return s.bytesRead }
 func (s *Socket) BytesWritten() uint64 { return s.bytesWritten }
 
 func (s *Socket) peerAddr() (netip.AddrPort, bool) {
-	if !s.havePeer && s.state == stOpen {
+	n := s.names
+	if (n == nil || !n.havePeer) && s.state == stOpen {
 		if ap, err := s.tcp.Peername(); err == nil {
-			s.peer, s.havePeer = ap, true
+			if n == nil {
+				n = new(sockNames)
+				s.names = n
+			}
+			n.peer, n.havePeer = ap, true
 		}
 	}
-	return s.peer, s.havePeer
+	if n == nil {
+		return netip.AddrPort{}, false
+	}
+	return n.peer, n.havePeer
 }
 
 func (s *Socket) localAddr() (netip.AddrPort, bool) {
-	if !s.haveLocal && s.state == stOpen {
+	n := s.names
+	if (n == nil || !n.haveLocal) && s.state == stOpen {
 		if ap, err := s.tcp.Sockname(); err == nil {
-			s.local, s.haveLocal = ap, true
+			if n == nil {
+				n = new(sockNames)
+				s.names = n
+			}
+			n.local, n.haveLocal = ap, true
 		}
 	}
-	return s.local, s.haveLocal
+	if n == nil {
+		return netip.AddrPort{}, false
+	}
+	return n.local, n.haveLocal
 }
 
 // RemoteAddress returns the peer's address ("127.0.0.1", "::ffff:127.0.0.1"), or "" if
