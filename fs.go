@@ -1,6 +1,10 @@
 package uv
 
-import "time"
+import (
+	"crypto/rand"
+	"io"
+	"time"
+)
 
 // File-system operations, as plain synchronous functions on host descriptors and paths: the
 // OS half of libuv's uv_fs_* requests. handles.FS runs them on the threadpool (or inline when
@@ -107,3 +111,22 @@ const iovMax = 1024
 
 // ioMaxBytes caps the bytes one read asks for (libuv's UV__IO_MAX_BYTES, Linux's own limit).
 const ioMaxBytes = 0x7ffff000
+
+const tempChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// tempName replaces the trailing "XXXXXX" of tpl with random characters.
+func tempName(tpl string) (string, error) {
+	const x = "XXXXXX"
+	if len(tpl) < len(x) || tpl[len(tpl)-len(x):] != x {
+		return "", EINVAL
+	}
+	var r [6]byte
+	if _, err := io.ReadFull(rand.Reader, r[:]); err != nil {
+		return "", EIO
+	}
+	b := []byte(tpl)
+	for i := range r {
+		b[len(b)-6+i] = tempChars[int(r[i])%len(tempChars)]
+	}
+	return string(b), nil
+}

@@ -3,7 +3,6 @@
 package uv
 
 import (
-	"crypto/rand"
 	"io"
 	"os"
 	"sort"
@@ -468,25 +467,6 @@ func FsMkdir(path string, mode int) error {
 		return err
 	}
 	return TranslateSysError(unix.Mkdir(path, uint32(mode)))
-}
-
-const tempChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-
-// tempName replaces the trailing "XXXXXX" of tpl with random characters.
-func tempName(tpl string) (string, error) {
-	const x = "XXXXXX"
-	if len(tpl) < len(x) || tpl[len(tpl)-len(x):] != x {
-		return "", EINVAL
-	}
-	var r [6]byte
-	if _, err := io.ReadFull(rand.Reader, r[:]); err != nil {
-		return "", EIO
-	}
-	b := []byte(tpl)
-	for i := range r {
-		b[len(b)-6+i] = tempChars[int(r[i])%len(tempChars)]
-	}
-	return string(b), nil
 }
 
 // FsMkdtemp creates a unique directory (mode 0700) from tpl, which must end in "XXXXXX"

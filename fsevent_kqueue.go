@@ -8,6 +8,9 @@ import "golang.org/x/sys/unix"
 // opened and its descriptor registered for one EVFILT_VNODE event at a time (the logic is in
 // kqueue_poll.go).
 
+// fsWatchSys is empty on the kqueue systems: a watcher's descriptor is in FSWatcher.wds.
+type fsWatchSys struct{}
+
 // closeInotify stops the file watchers still started when the loop closes (the name is that
 // of the Linux function the loop calls).
 func (l *Loop) closeInotify() {
@@ -41,7 +44,7 @@ func (w *FSWatcher) Start(l *Loop, path string, recursive bool, cb func(name str
 		break
 	}
 	*w = FSWatcher{loop: l, path: path, self: fsEventSelfName(path), recursive: recursive, cb: cb,
-		gen: w.gen + 1}
+		gen: w.gen + 1, errCb: w.errCb}
 	if err := l.be.kq.watchVnode(w, fd); err != nil {
 		unix.Close(fd)
 		return err

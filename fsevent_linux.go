@@ -27,6 +27,9 @@ type wdUser struct {
 	prefix string
 }
 
+// fsWatchSys is empty on Linux: a watcher's inotify watches are in FSWatcher.wds.
+type fsWatchSys struct{}
+
 const (
 	inotifyMask = unix.IN_ATTRIB | unix.IN_CREATE | unix.IN_MODIFY | unix.IN_DELETE |
 		unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_MOVED_FROM | unix.IN_MOVED_TO
@@ -75,7 +78,7 @@ func (w *FSWatcher) Start(l *Loop, path string, recursive bool, cb func(name str
 		return err
 	}
 	*w = FSWatcher{loop: l, path: path, self: fsEventSelfName(path), recursive: recursive, cb: cb,
-		gen: w.gen + 1}
+		gen: w.gen + 1, errCb: w.errCb}
 	if _, err := w.add(s, path, "", inotifyMask); err != nil {
 		return err
 	}

@@ -226,7 +226,7 @@ func TestFsReaddirSymlink(t *testing.T) {
 	var req handles.FS
 	require.NoError(t, handles.FSMkdirPath(l, &req, dirPath, 0o755, nil))
 	require.NoError(t, handles.FSMkdirPath(l, &req, filepath.Join(dirPath, "test_subdir"), 0o755, nil))
-	require.NoError(t, handles.FSSymlinkPath(l, &req, "test_subdir", filepath.Join(dirPath, "test_symlink"), uv.SymlinkDir, nil))
+	fsSymlink(t, "test_subdir", filepath.Join(dirPath, "test_symlink"), uv.SymlinkDir)
 
 	var opendirReq, readdirReq, closedirReq handles.FS
 	links, closes := 0, 0

@@ -2,7 +2,6 @@ package handles_test
 
 import (
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"testing"
 
@@ -139,9 +138,6 @@ func BenchmarkQueueWork(b *testing.B) {
 // allocating once warm: submit, the worker's stat (statx from a stack path buffer on Linux),
 // the completion and the callback.
 func TestFSStatAsyncAllocs(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the Windows file-system backend is not written yet")
-	}
 	if raceBuild() {
 		t.Skip("allocation counts are not meaningful under -race")
 	}

@@ -34,13 +34,14 @@ func (h *FSEvent) Init(l *uv.Loop) error {
 
 // Start watches path; cb gets the name of the entry that changed and Rename or Change
 // (libuv's uv_fs_event_start). With FSEventRecursive, names below a watched directory are
-// relative paths ("sub/file"). EINVAL if already started, closing, or cb is nil; ENOENT if
-// path does not exist; ENOSYS where the system's backend is not written yet.
+// relative paths ("sub/file"; `sub\file` on Windows). EINVAL if already started, closing,
+// or cb is nil; ENOENT if path does not exist.
 func (h *FSEvent) Start(cb func(h *FSEvent, filename string, events int, err error), path string, flags int) error {
 	if h.Loop() == nil || h.IsClosing() || h.IsActive() || cb == nil {
 		return uv.EINVAL
 	}
 	h.cb = cb
+	h.w.OnError(h.fail)
 	if err := h.w.Start(h.Loop(), path, flags&FSEventRecursive != 0, h.fire); err != nil {
 		return err
 	}
@@ -49,6 +50,10 @@ func (h *FSEvent) Start(cb func(h *FSEvent, filename string, events int, err err
 }
 
 func (h *FSEvent) fire(name string, events int) { h.cb(h, name, events, nil) }
+
+// fail reports an error of the watch (Windows only so far), with no name and no events, as
+// libuv does.
+func (h *FSEvent) fail(err error) { h.cb(h, "", 0, err) }
 
 // Stop stops watching.
 func (h *FSEvent) Stop() error {
