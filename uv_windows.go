@@ -190,38 +190,3 @@ func (l *Loop) dispatch(n int, waiting bool) {
 		l.metrics.eventsWaiting += uint64(nevents)
 	}
 }
-
-// IOWatcher reports readiness of a socket. On Windows it will sit on AFD polling, which comes
-// with the socket part of the IOCP backend: until then Init returns ENOSYS.
-type IOWatcher struct {
-	loop    *Loop
-	fd      OSSock
-	cb      func(events int)
-	pevents int
-	qprev   *IOWatcher
-	qnext   *IOWatcher
-}
-
-// Init returns ENOSYS until AFD polling exists.
-func (w *IOWatcher) Init(l *Loop, fd OSSock, cb func(events int)) error { return ENOSYS }
-
-// Fd returns the watched socket.
-func (w *IOWatcher) Fd() OSSock { return w.fd }
-
-// Events returns the events the watcher wants.
-func (w *IOWatcher) Events() int { return w.pevents }
-
-// Start returns ENOSYS until AFD polling exists.
-func (w *IOWatcher) Start(events int) error { return ENOSYS }
-
-// Stop does nothing until AFD polling exists.
-func (w *IOWatcher) Stop(events int) {}
-
-// StopAll does nothing until AFD polling exists.
-func (w *IOWatcher) StopAll() {}
-
-// Close does nothing until AFD polling exists.
-func (w *IOWatcher) Close() {}
-
-func (l *Loop) ioQueueEmpty() bool { return true }
-func (l *Loop) initIOQueue()       {}

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || windows
 
 package conformance_test
 
@@ -9,68 +9,69 @@ import (
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
-	"golang.org/x/sys/unix"
 )
 
-// The poll tests open raw sockets and pipes with golang.org/x/sys/unix and do their own I/O
-// on them, watching them with handles.Poll, as libuv's tests do with uv_poll_t.
+// The poll tests open raw sockets (and, on Linux, pipes) with golang.org/x/sys and do their
+// own I/O on them, watching them with handles.Poll, as libuv's tests do with uv_poll_t. The
+// system calls are in poll_linux_test.go and poll_windows_test.go.
 
-// pollFds keeps the descriptors a test opened. Create it before newLoop: its cleanup then
-// runs after the loop's, so poll handles are closed before their descriptors are.
+// pollFds keeps the sockets a test opened. Create it before newLoop: its cleanup then runs
+// after the loop's, so poll handles are closed before their sockets are.
 type pollFds struct {
 	t    testing.TB
-	open map[int]bool
+	open map[uv.OSSock]bool
 }
 
 func newPollFds(t testing.TB) *pollFds {
-	f := &pollFds{t: t, open: map[int]bool{}}
+	f := &pollFds{t: t, open: map[uv.OSSock]bool{}}
 	t.Cleanup(func() {
 		for fd := range f.open {
-			unix.Close(fd)
+			pollCloseSocket(fd)
 		}
 	})
 	return f
 }
 
-func (f *pollFds) add(fd int) int {
+func (f *pollFds) add(fd uv.OSSock) uv.OSSock {
 	f.open[fd] = true
 	return fd
 }
 
 // close closes fd now; the test fails if it was not open or close fails.
-func (f *pollFds) close(fd int) {
+func (f *pollFds) close(fd uv.OSSock) {
 	f.t.Helper()
-	require.True(f.t, f.open[fd], "fd %d is not open", fd)
+	require.True(f.t, f.open[fd], "socket %v is not open", fd)
 	delete(f.open, fd)
-	require.NoError(f.t, unix.Close(fd))
+	require.NoError(f.t, pollCloseSocket(fd))
 }
 
 // socket opens a TCP socket.
-func (f *pollFds) socket() int {
+func (f *pollFds) socket() uv.OSSock {
 	f.t.Helper()
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fd, err := pollSocket()
 	require.NoError(f.t, err)
 	return f.add(fd)
 }
 
-// boundSocket opens a TCP socket bound to 127.0.0.1:port with SO_REUSEADDR.
-func (f *pollFds) boundSocket(port int) int {
+// boundSocket opens a TCP socket bound to 127.0.0.1:port (with SO_REUSEADDR where libuv's
+// test sets it: not on Windows, where it would let another socket take the port).
+func (f *pollFds) boundSocket(port int) uv.OSSock {
 	f.t.Helper()
 	fd := f.socket()
-	require.NoError(f.t, unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1))
-	require.NoError(f.t, unix.Bind(fd, pollLoopback(port)))
+	require.NoError(f.t, pollReuseAddr(fd))
+	require.NoError(f.t, pollBind(fd, port))
 	return fd
 }
 
 // listener opens a TCP socket listening on 127.0.0.1 at a port the system picks, and
 // returns it with the port.
-func (f *pollFds) listener(backlog int) (int, int) {
+func (f *pollFds) listener(backlog int) (uv.OSSock, int) {
 	f.t.Helper()
 	fd := f.boundSocket(0)
-	require.NoError(f.t, unix.Listen(fd, backlog))
-	sa, err := unix.Getsockname(fd)
+	require.NoError(f.t, pollListen(fd, backlog))
+	port, err := pollLocalPort(fd)
 	require.NoError(f.t, err)
-	return fd, sa.(*unix.SockaddrInet4).Port
+	return fd, port
 }
 
 // pollWatchdog stops the loop and fails the test if the loop still runs after ms
@@ -85,35 +86,6 @@ func pollWatchdog(t testing.TB, l *uv.Loop, ms uint64) {
 		l.Stop()
 	}, ms, 0))
 	tm.Unref()
-}
-
-func pollLoopback(port int) *unix.SockaddrInet4 {
-	return &unix.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}
-}
-
-// pollWouldBlock reports whether err says a non-blocking operation could not proceed yet.
-func pollWouldBlock(err error) bool {
-	return err == unix.EAGAIN || err == unix.EWOULDBLOCK || err == unix.EINPROGRESS
-}
-
-// pollRecv is recv(2) with flags, retried on EINTR.
-func pollRecv(fd int, buf []byte, flags int) (int, error) {
-	for {
-		n, _, err := unix.Recvfrom(fd, buf, flags)
-		if err != unix.EINTR {
-			return n, err
-		}
-	}
-}
-
-// pollSend is send(2) with flags, retried on EINTR.
-func pollSend(fd int, buf []byte, flags int) (int, error) {
-	for {
-		n, err := unix.SendmsgN(fd, buf, nil, nil, flags)
-		if err != unix.EINTR {
-			return n, err
-		}
-	}
 }
 
 // The poll_duplex and poll_unidirectional test: pollClients clients connect to a server,
@@ -144,7 +116,7 @@ type pollConn struct {
 	x           *pollTransfer
 	poll        handles.Poll
 	timer       handles.Timer
-	sock        int
+	sock        uv.OSSock
 	read, sent  int
 	server      bool
 	openHandles int
@@ -158,7 +130,7 @@ type pollConn struct {
 type pollServer struct {
 	x           *pollTransfer
 	poll        handles.Poll
-	sock        int
+	sock        uv.OSSock
 	connections int
 }
 
@@ -200,7 +172,7 @@ func (x *pollTransfer) startServer() int {
 
 func (s *pollServer) onPoll(p *handles.Poll, status error, events int) {
 	x := s.x
-	fd, _, err := unix.Accept4(s.sock, unix.SOCK_CLOEXEC)
+	fd, err := pollAccept(s.sock)
 	require.NoError(x.t, err)
 	c := x.newConn(x.fds.add(fd), true)
 	c.events = handles.Readable | handles.Writable | handles.Disconnect
@@ -218,13 +190,13 @@ func (x *pollTransfer) startClient(port int) {
 	c.events = handles.Readable | handles.Writable | handles.Disconnect
 	require.NoError(x.t, c.poll.Start(c.events, c.onPoll))
 	// The poll handle made the socket non-blocking.
-	err := unix.Connect(fd, pollLoopback(port))
+	err := pollConnect(fd, port)
 	if err != nil && !pollWouldBlock(err) {
 		require.NoError(x.t, err)
 	}
 }
 
-func (x *pollTransfer) newConn(fd int, server bool) *pollConn {
+func (x *pollTransfer) newConn(fd uv.OSSock, server bool) *pollConn {
 	c := &pollConn{x: x, sock: fd, server: server}
 	require.NoError(x.t, c.poll.Init(x.loop, fd))
 	c.openHandles++
@@ -350,7 +322,7 @@ func (c *pollConn) onPoll(p *handles.Poll, status error, events int) {
 			}
 		} else {
 			// All sent (or nothing to send): half-close.
-			require.NoError(t, unix.Shutdown(c.sock, unix.SHUT_WR))
+			require.NoError(t, pollShutdownWrite(c.sock))
 			c.sentFin = true
 			newEvents &^= handles.Writable
 		}
@@ -424,21 +396,17 @@ func TestPollClose(t *testing.T) {
 	require.Equal(t, numSockets, closed)
 }
 
-// TestPollBadFdtype checks that a descriptor epoll cannot watch (a directory) is refused by
-// poll init.
+// TestPollBadFdtype checks that what the backend cannot watch is refused by poll init: a
+// directory on Linux (epoll says EPERM), a file on Windows (not a socket: ENOTSOCK).
 // libuv: poll_bad_fdtype
 func TestPollBadFdtype(t *testing.T) {
-	fds := newPollFds(t)
 	l := newLoop(t)
-
-	fd, err := unix.Open(".", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	require.NoError(t, err)
-	fds.add(fd)
+	fd, want, closeFd := pollBadFd(t)
 	var p handles.Poll
-	err = p.Init(l, fd)
+	err := p.Init(l, fd)
 	require.Error(t, err)
-	require.ErrorIs(t, err, uv.EPERM) // what epoll_ctl says about directories
-	fds.close(fd)
+	require.ErrorIs(t, err, want)
+	require.NoError(t, closeFd())
 }
 
 // TestPollOOB checks UV_PRIORITIZED: out-of-band TCP data wakes the poll handle with
@@ -455,12 +423,12 @@ func TestPollOOB(t *testing.T) {
 	lfd, port := fds.listener(1)
 	clientFd := fds.socket()
 	// Blocking connect; the poll handle makes the socket non-blocking later.
-	require.NoError(t, unix.Connect(clientFd, pollLoopback(port)))
+	require.NoError(t, pollConnect(clientFd, port))
 
 	var (
 		listenPoll, clientPoll, serverPoll handles.Poll
 		idle                               handles.Idle
-		serverFd                           = -1
+		serverFd                           = uv.InvalidSock
 		ticks                              int
 		cliPrCheck, cliRdCheck, srvRdCheck int
 	)
@@ -473,8 +441,8 @@ func TestPollOOB(t *testing.T) {
 		buf := make([]byte, 5)
 		fd := p.Fd()
 		if events&handles.Prioritized != 0 {
-			n, err := pollRecv(clientFd, buf, unix.MSG_OOB)
-			require.True(t, n >= 0 || err != unix.EINVAL, "recv(MSG_OOB): %v", err)
+			_, err := pollRecv(clientFd, buf, pollMsgOOB)
+			require.False(t, pollIsEINVAL(err), "recv(MSG_OOB): %v", err)
 			cliPrCheck = 1
 			require.NoError(t, clientPoll.Stop())
 			require.NoError(t, clientPoll.Start(handles.Readable|handles.Writable, pollCb))
@@ -482,7 +450,7 @@ func TestPollOOB(t *testing.T) {
 		if events&handles.Readable != 0 {
 			if fd == clientFd {
 				n, err := pollRecv(clientFd, buf, 0)
-				require.True(t, n >= 0 || err != unix.EINVAL, "recv: %v", err)
+				require.False(t, pollIsEINVAL(err), "recv: %v", err)
 				if cliRdCheck == 1 {
 					require.Equal(t, "world", string(buf[:n]))
 					cliRdCheck = 2
@@ -523,20 +491,20 @@ func TestPollOOB(t *testing.T) {
 	require.NoError(t, listenPoll.Init(l, lfd))
 	require.NoError(t, listenPoll.Start(handles.Readable, func(p *handles.Poll, status error, events int) {
 		require.NoError(t, status)
-		if serverFd >= 0 {
+		if serverFd != uv.InvalidSock {
 			return
 		}
-		fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
+		fd, err := pollAccept(lfd)
 		require.NoError(t, err)
 		serverFd = fds.add(fd)
 		// Send "hello" and "world" as two segments.
-		require.NoError(t, unix.SetsockoptInt(serverFd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1))
+		require.NoError(t, pollNoDelay(serverFd))
 		require.NoError(t, clientPoll.Init(l, clientFd))
 		require.NoError(t, serverPoll.Init(l, serverFd))
 		require.NoError(t, clientPoll.Start(handles.Prioritized|handles.Readable|handles.Writable, pollCb))
 		require.NoError(t, serverPoll.Start(handles.Readable, pollCb))
 
-		n, err := pollSend(serverFd, []byte("hello"), unix.MSG_OOB)
+		n, err := pollSend(serverFd, []byte("hello"), pollMsgOOB)
 		require.NoError(t, err)
 		require.Equal(t, 5, n)
 		n, err = pollSend(serverFd, []byte("world"), 0)
@@ -561,29 +529,6 @@ func TestPollOOB(t *testing.T) {
 	require.Equal(t, 2, cliRdCheck, "client read the in-band data")
 	require.Equal(t, 1, srvRdCheck, "server read what the client wrote when writable")
 	require.False(t, alive)
-}
-
-// TestPollNestedEpoll polls an epoll descriptor, which epoll allows; it never becomes
-// readable.
-// libuv: poll_nested_epoll
-func TestPollNestedEpoll(t *testing.T) {
-	fds := newPollFds(t)
-	l := newLoop(t)
-
-	fd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
-	require.NoError(t, err)
-	fds.add(fd)
-
-	var p handles.Poll
-	require.NoError(t, p.Init(l, fd))
-	require.NoError(t, p.Start(handles.Readable, func(*handles.Poll, error, int) {
-		t.Fatal("poll callback called for an idle epoll descriptor")
-	}))
-	require.True(t, run(t, l, uv.RunNoWait))
-
-	require.NoError(t, p.Close(nil))
-	require.False(t, run(t, l, uv.RunDefault))
-	fds.close(fd)
 }
 
 // TestPollMultipleHandles checks that two poll handles may be initialised on one socket but
@@ -624,87 +569,4 @@ func TestPollMultipleHandles(t *testing.T) {
 	require.NoError(t, second.Close(closeCb))
 	require.False(t, run(t, l, uv.RunDefault))
 	require.Equal(t, 2, closed)
-}
-
-// TestIouringPollhup ports libuv's io_uring regression test to epoll. A pipe's read end is
-// polled while a duplicate of it stays open; its write end closes, the handle sees the
-// hangup as Readable and reads EOF, and the handle and fd are closed. A new pipe's read end
-// then gets the same fd number. The old pipe is still open through the duplicate, so had
-// closing the handle not removed it from epoll, its hangup would keep being reported under
-// that number, to the new handle, which must only ever see the EOF of its own pipe.
-// libuv: iouring_pollhup
-func TestIouringPollhup(t *testing.T) {
-	fds := newPollFds(t)
-	l := newLoop(t)
-
-	var pipe1, pipe2 [2]int
-	require.NoError(t, unix.Pipe2(pipe1[:], unix.O_CLOEXEC))
-	fds.add(pipe1[0])
-	fds.add(pipe1[1])
-	dup, err := unix.FcntlInt(uintptr(pipe1[0]), unix.F_DUPFD_CLOEXEC, 0)
-	require.NoError(t, err)
-	fds.add(dup)
-
-	var (
-		p1, p2      handles.Poll
-		idle        handles.Idle
-		iters       int
-		writeClosed bool
-		eofs        int
-		buf         [32]byte
-	)
-	require.NoError(t, idle.Init(l))
-	pollWatchdog(t, l, 5000)
-
-	readPipe2 := func(p *handles.Poll, status error, events int) {
-		require.NoError(t, status)
-		require.Equal(t, handles.Readable, events)
-		n, err := unix.Read(pipe2[0], buf[:])
-		// Nothing is ever written to the pipe: the only readiness it may report is the
-		// EOF after its write end closed. EAGAIN here is an event of the old pipe.
-		require.NoError(t, err, "readiness reported for an empty pipe")
-		require.Zero(t, n)
-		require.True(t, writeClosed)
-		eofs++
-		fds.close(dup)
-		require.NoError(t, p2.Close(nil))
-		require.NoError(t, idle.Close(nil))
-	}
-
-	idleCb := func(h *handles.Idle) {
-		iters++
-		if iters == 1 {
-			old := pipe1[0]
-			require.NoError(t, unix.Pipe2(pipe2[:], unix.O_CLOEXEC))
-			fds.add(pipe2[0])
-			fds.add(pipe2[1])
-			if pipe2[0] != old {
-				t.Logf("new pipe got fd %d, not %d: the check is weaker", pipe2[0], old)
-			}
-			require.NoError(t, p2.Init(l, pipe2[0]))
-			require.NoError(t, p2.Start(handles.Readable, readPipe2))
-			return
-		}
-		require.NoError(t, h.Stop())
-		fds.close(pipe2[1])
-		writeClosed = true
-	}
-
-	require.NoError(t, p1.Init(l, pipe1[0]))
-	require.NoError(t, p1.Start(handles.Readable, func(p *handles.Poll, status error, events int) {
-		require.NoError(t, status)
-		require.Equal(t, handles.Readable, events)
-		n, err := unix.Read(pipe1[0], buf[:])
-		require.NoError(t, err)
-		require.Zero(t, n, "EOF")
-		// As libuv's pipe close: stop watching, then close the fd.
-		require.NoError(t, p.Close(nil))
-		fds.close(pipe1[0])
-		require.NoError(t, idle.Start(idleCb))
-	}))
-	fds.close(pipe1[1]) // the hangup
-
-	require.False(t, run(t, l, uv.RunDefault))
-	require.Equal(t, 1, eofs)
-	require.GreaterOrEqual(t, iters, 2)
 }
