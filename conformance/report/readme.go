@@ -208,8 +208,17 @@ func checkOSNA(rows []naRow, cat *catalog, ports map[string]port) (na osNA, prob
 	return na, problems
 }
 
-// on reports whether name is not applicable on the OS.
+// unixNames are the OS names the word "unix" stands for in the per-OS table.
+var unixNames = map[string]bool{
+	"linux": true, "darwin": true, "freebsd": true, "netbsd": true, "openbsd": true,
+	"dragonfly": true, "solaris": true, "illumos": true, "aix": true, "android": true, "ios": true,
+}
+
+// on reports whether name is not applicable on the OS (listed by name, or as "unix").
 func (na osNA) on(name, osName string) bool {
-	_, ok := na[name][osName]
-	return ok
+	if _, ok := na[name][osName]; ok {
+		return true
+	}
+	_, ok := na[name]["unix"]
+	return ok && unixNames[osName]
 }
