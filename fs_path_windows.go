@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"golang.org/x/sys/windows"
 )
@@ -35,22 +36,59 @@ func (w *wpath) set(p string) (*uint16, error) {
 	} else {
 		b = make([]uint16, 0, n+1)
 	}
-	for _, r := range p {
-		b = utf16.AppendRune(b, r)
-	}
+	b = appendWTF16(b, p)
 	b = append(b, 0)
 	return &b[0], nil
+}
+
+// Paths are WTF-8, as in libuv and Go's own syscall package: a UTF-16 name may hold
+// unpaired surrogates, which the names read from the system (scandir, readdir) carry as
+// three-byte sequences that are not valid UTF-8. They must come back as the same unit, or a
+// name read from a directory could not be opened.
+
+// wtf8Rune decodes the first character of s: a rune, or an unpaired surrogate (0xD800 to
+// 0xDFFF) in its WTF-8 form. Other invalid bytes are utf8.RuneError, one byte each.
+func wtf8Rune(s string) (rune, int) {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError && size == 1 && len(s) >= 3 && s[0] == 0xED &&
+		s[1] >= 0xA0 && s[1] <= 0xBF && s[2] >= 0x80 && s[2] <= 0xBF {
+		return rune(s[0]&0x0F)<<12 | rune(s[1]&0x3F)<<6 | rune(s[2]&0x3F), 3
+	}
+	return r, size
+}
+
+// isSurrogate reports whether r is a UTF-16 surrogate code unit.
+func isSurrogate(r rune) bool { return r >= 0xD800 && r < 0xE000 }
+
+// appendWTF16 appends the UTF-16 form of the WTF-8 string p.
+func appendWTF16(b []uint16, p string) []uint16 {
+	for i := 0; i < len(p); {
+		r, size := wtf8Rune(p[i:])
+		i += size
+		if isSurrogate(r) {
+			b = append(b, uint16(r))
+			continue
+		}
+		b = utf16.AppendRune(b, r)
+	}
+	return b
 }
 
 // utf16Len returns the length of p in UTF-16 units: EINVAL if p holds a NUL byte,
 // ENAMETOOLONG if it is longer than the system takes.
 func utf16Len(p string) (int, error) {
 	n := 0
-	for _, r := range p {
-		if r == 0 {
+	for i := 0; i < len(p); {
+		r, size := wtf8Rune(p[i:])
+		i += size
+		switch {
+		case r == 0:
 			return 0, EINVAL
+		case isSurrogate(r):
+			n++
+		default:
+			n += utf16.RuneLen(r)
 		}
-		n += utf16.RuneLen(r)
 		if n > maxPathW {
 			return 0, ENAMETOOLONG
 		}
@@ -66,9 +104,7 @@ func utf16Ptr(p string) (*uint16, error) {
 		return nil, err
 	}
 	b := make([]uint16, 0, n+1)
-	for _, r := range p {
-		b = utf16.AppendRune(b, r)
-	}
+	b = appendWTF16(b, p)
 	b = append(b, 0)
 	return &b[0], nil
 }

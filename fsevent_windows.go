@@ -15,8 +15,8 @@ import (
 // FSEventRename, any other change FSEventChange; names are relative to the watched directory,
 // with backslashes below it when recursive. A full notify buffer (the system dropped events)
 // is reported as one FSEventChange with the name "". The removal of the watched directory is
-// one FSEventRename naming it, after which nothing more is reported until the watcher is
-// stopped and started again.
+// one FSEventRename naming it, then ENOENT through the error callback, after which nothing
+// more is reported until the watcher is stopped and started again.
 
 // fsEventBufSize is the notify buffer of a watcher. libuv uses 4 KiB; a larger one loses fewer
 // events in a burst (the system then drops the lot), and stays under the 64 KiB that network
@@ -172,9 +172,13 @@ func (r *fsWatchReq) done(*iocpReq) {
 	if !r.req.ok() {
 		err := windows.NTStatus(r.req.status).Errno()
 		if r.deletePending(err) {
-			// The watched directory is being removed: report it once, then stay quiet.
+			// The watched directory is being removed: report it once, then ENOENT, as libuv
+			// does once its handle names a deleted directory, and stay quiet.
 			r.gone = true
 			w.cb(w.self, FSEventRename)
+			if r.current() && w.errCb != nil {
+				w.errCb(ENOENT)
+			}
 			return
 		}
 		if w.errCb != nil {
