@@ -255,14 +255,16 @@ func SpawnProcess(o *SpawnOptions) (pid int, exitFd OSFd, err error) {
 		return 0, InvalidSock, EINVAL
 	}
 	var envBlock *uint16
-	path, havePath := os.LookupEnv("PATH")
+	path, havePath := "", false
 	if o.Env != nil {
 		block := environmentBlock(o.Env)
 		envBlock = &block[0]
 		path, havePath = envLookup(o.Env, "PATH")
 	}
 	if !havePath {
-		path = ""
+		// As libuv: the child's environment without PATH is searched with this process's
+		// PATH (which environmentBlock adds to the child's as a required variable).
+		path = os.Getenv("PATH")
 	}
 	cwd := o.Cwd
 	if cwd == "" {

@@ -285,3 +285,13 @@ func TestSpawnArguments(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &got))
 	require.Equal(t, args, got)
 }
+
+// A child environment without PATH is searched with this process's PATH, as libuv does
+// (which also adds PATH to the child's environment as a required variable).
+func TestSpawnEnvWithoutPathSearchesParentPath(t *testing.T) {
+	require.NotEmpty(t, os.Getenv("PATH"))
+	pid, _, err := SpawnProcess(&SpawnOptions{File: "cmd", Args: []string{"cmd", "/c", "exit 0"},
+		Env: []string{"UV_TEST_ONLY=1"}})
+	require.NoError(t, err, "cmd is on this process's PATH")
+	waitPid(t, pid)
+}
