@@ -4,11 +4,13 @@
 # prints a markdown report (machine, versions, medians, spreads, ratios).
 #
 # Usage: bench/run.sh [--quick] [benchrun flags...]
-#   --quick            smoke mode: tiny sizes, one round, 1 s HTTP runs at -c64
+#   --quick            smoke mode: tiny sizes, one round, 1 s HTTP runs at -c64, 500 idle connections
 #   -rounds N          interleaved rounds (default 3)
 #   -shapes a,b        micro shapes (bin/benchrun -list shows them); -micro=false skips them
 #   -impls a,b         uvgo, libuv, node
 #   -http=false        skip the HTTP runs; -servers a,b picks servers, -conns 64,256
+#   -idle=false        skip the idle keep-alive memory measurement (-idle-conns 10000,
+#                      -idle-servers uvgo,uvgo-app,node,nethttp)
 #   -md FILE           also write the report to FILE; -raw FILE appends the result lines
 #   -v                 print each result as it comes
 # Environment:

@@ -423,7 +423,7 @@ func (r *ServerResponse) appendHead(b []byte) []byte {
 		}
 	}
 	if r.SendDate && !hasDate && c != nil {
-		b = append(b, c.srv.date.get()...)
+		b = append(b, c.srv.date.get(c.loop.Now())...)
 	}
 	// Framing.
 	closeDelimited := false

@@ -551,7 +551,32 @@ func (s *Socket) Write(b []byte) bool {
 	if s.loop.Tracing() {
 		s.loop.TraceLayer("net", "Socket.write "+itoa(int64(len(b)))+" bytes")
 	}
+	if len(b) > 0 && len(b) < s.Duplex.WritableHighWaterMark() && s.writeIdle() {
+		// Nothing is queued or in flight: hand the chunk to the kernel at once, without the
+		// stream's bookkeeping for a write it would complete at once anyway. What the kernel
+		// does not take (or an error) goes the stream's way; the chunk is below the
+		// highWaterMark, so Write returns what it would have.
+		s.wbufs[0] = b
+		n, err := s.tcp.TryWrite(s.wbufs)
+		s.wbufs[0] = nil
+		if err == nil {
+			s.bytesWritten += uint64(n)
+			s.touch()
+			if n == len(b) {
+				return true
+			}
+			b = b[n:]
+		}
+	}
 	return s.Duplex.Write(b)
+}
+
+// writeIdle reports an open socket with nothing written but not yet taken by the kernel,
+// not corked, not ended: a chunk written now would go straight to the kernel.
+func (s *Socket) writeIdle() bool {
+	return s.state == stOpen && (s.file == nil || !s.file.active) &&
+		s.Duplex.WritableLength() == 0 && s.Duplex.WritableCorked() == 0 &&
+		!s.Duplex.WritableEnded() && !s.Duplex.Destroyed()
 }
 
 // WriteString writes a string; it copies it only if the kernel does not take it at once.

@@ -21,24 +21,28 @@ import (
 )
 
 type config struct {
-	dir        string
-	rounds     int
-	quick      bool
-	shapes     map[string]bool // nil: all
-	impls      map[string]bool // nil: all
-	micro      bool
-	http       bool
-	servers    map[string]bool // nil: all
-	conns      []int
-	httpSecs   float64
-	httpWarm   float64
-	out        io.Writer
-	raw        io.Writer
-	verbose    bool
-	runTimeout time.Duration
-	quietWait  time.Duration // wait up to this long for a quiet machine before each run
-	quietBusy  float64       // "quiet": at most this share of both CPUs busy
-	load       loadLog
+	dir         string
+	rounds      int
+	quick       bool
+	shapes      map[string]bool // nil: all
+	impls       map[string]bool // nil: all
+	micro       bool
+	http        bool
+	servers     map[string]bool // nil: all
+	conns       []int
+	httpSecs    float64
+	httpWarm    float64
+	idle        bool
+	idleConns   int
+	idleServers map[string]bool // nil: all
+	idleWait    time.Duration
+	out         io.Writer
+	raw         io.Writer
+	verbose     bool
+	runTimeout  time.Duration
+	quietWait   time.Duration // wait up to this long for a quiet machine before each run
+	quietBusy   float64       // "quiet": at most this share of both CPUs busy
+	load        loadLog
 }
 
 func splitSet(s string) map[string]bool {
@@ -58,6 +62,7 @@ func main() {
 	var (
 		c                      config
 		shapes, impls, servers string
+		idleServers            string
 		conns, rawPath, mdPath string
 	)
 	flag.StringVar(&c.dir, "dir", ".", "the bench directory (holds bin/, c/, node/)")
@@ -67,10 +72,14 @@ func main() {
 	flag.StringVar(&impls, "impls", "all", "comma-separated implementations: uvgo,libuv,node")
 	flag.BoolVar(&c.micro, "micro", true, "run the micro-benchmark shapes")
 	flag.BoolVar(&c.http, "http", true, "run the HTTP hello benchmark")
-	flag.StringVar(&servers, "servers", "all", "comma-separated HTTP servers: uvgo,node,nethttp,fasthttp,gnet,nginx")
+	flag.StringVar(&servers, "servers", "all", "comma-separated HTTP servers: uvgo,uvgo-app,node,nethttp,fasthttp,gnet,nginx")
 	flag.StringVar(&conns, "conns", "64,256", "wrk connection counts")
 	flag.Float64Var(&c.httpSecs, "http-secs", 8, "seconds of each timed wrk run")
 	flag.Float64Var(&c.httpWarm, "http-warm", 2, "seconds of wrk warm-up before each timed run")
+	flag.BoolVar(&c.idle, "idle", true, "measure the servers' memory per idle keep-alive connection")
+	flag.IntVar(&c.idleConns, "idle-conns", 10000, "idle keep-alive connections to open")
+	flag.StringVar(&idleServers, "idle-servers", "uvgo,uvgo-app,node,nethttp", "comma-separated servers of the idle-memory measurement")
+	flag.DurationVar(&c.idleWait, "idle-wait", time.Second, "how long the connections stay idle before the heap is read")
 	flag.StringVar(&rawPath, "raw", "", "also append every result line to this file")
 	flag.StringVar(&mdPath, "md", "", "also write the report to this file")
 	flag.BoolVar(&c.verbose, "v", false, "print each result line as it comes")
@@ -97,8 +106,18 @@ func main() {
 		if !flagSet("quiet") {
 			c.quietWait = 0
 		}
+		if !flagSet("idle-conns") {
+			c.idleConns = 500
+		}
+		if !flagSet("idle-wait") {
+			c.idleWait = 200 * time.Millisecond
+		}
 	}
 	c.shapes, c.impls, c.servers = splitSet(shapes), splitSet(impls), splitSet(servers)
+	c.idleServers = splitSet(idleServers)
+	if c.idleConns <= 0 {
+		fatalf("bad -idle-conns %d", c.idleConns)
+	}
 	for _, f := range strings.Split(conns, ",") {
 		var n int
 		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil || n <= 0 {
@@ -172,6 +191,11 @@ func run(c *config) int {
 		res, f := runHTTP(c, env)
 		failed += f
 		reportHTTP(c, res)
+	}
+	if c.idle {
+		res, order, f := runIdle(c)
+		failed += f
+		reportIdle(c, res, order)
 	}
 	fmt.Fprintf(c.out, "Noise: %s.\n\n", c.load.summary())
 	env.printVersions(c.out)

@@ -27,7 +27,8 @@ type microShape struct {
 	cmds  map[string][]string
 	// fixed says the run does a fixed amount of work, so whole-process CPU time compares
 	fixed bool
-	// the target of issue 8, as a bound on uv-go / vs in the shape's unit
+	// the target of issue 8 (issue 6 for the net shapes), as a bound on uv-go / vs in the
+	// shape's unit; vs is "libuv" or "node"
 	vs     string
 	bound  float64 // 0: no target
 	target string
@@ -72,6 +73,18 @@ var microShapes = []microShape{
 		name: "tcp_pump", about: "one connection, one 8 KiB write in flight, sink server in another process, Gbit/s",
 		args: []string{"secs=3", "warm=0.5"}, quick: []string{"secs=0.3", "warm=0.1"},
 		cmds: map[string][]string{"uvgo": uvRun("tcp_pump"), "libuv": cRun("tcp_pump"), "node": nodeRun("tcp_pump.js")},
+	},
+	{
+		name: "net_echo", about: "net module: 64 connections, one 128-byte message in flight on each, echo server in another process, messages/s",
+		args: []string{"conns=64", "size=128", "secs=3", "warm=0.5"}, quick: []string{"conns=64", "size=128", "secs=0.3", "warm=0.1"},
+		cmds: map[string][]string{"uvgo": uvRun("net_echo"), "node": nodeRun("net_echo.js")},
+		vs:   "node", bound: 1, target: "≥ Node",
+	},
+	{
+		name: "net_connrate", about: "net module: connect, send a byte, get it back, end; 8 at a time, echo server in another process, connections/s",
+		args: []string{"inflight=8", "secs=3", "warm=0.5"}, quick: []string{"inflight=8", "secs=0.3", "warm=0.1"},
+		cmds: map[string][]string{"uvgo": uvRun("net_connrate"), "node": nodeRun("net_connrate.js")},
+		vs:   "node", bound: 1, target: "≥ Node",
 	},
 	{
 		name: "work_noop", fixed: true, about: "no-op threadpool work items, 256 in flight, ns per item",
@@ -333,7 +346,7 @@ func reportMicro(c *config, res *microResults) {
 	fmt.Fprintln(w, "time (children included, start-up too) for the shapes that do a fixed amount of work: other")
 	fmt.Fprintln(w, "load on the machine moves it much less than it moves wall-clock time.")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| shape | unit | better | uv-go | libuv | Node | uv-go/libuv | uv-go/Node | CPU uv-go/libuv | CPU uv-go/Node | issue 8 target | met |")
+	fmt.Fprintln(w, "| shape | unit | better | uv-go | libuv | Node | uv-go/libuv | uv-go/Node | CPU uv-go/libuv | CPU uv-go/Node | target (issue 8; net: 6) | met |")
 	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
 	for _, s := range res.shapes {
 		v := res.vals[s.name]
@@ -360,7 +373,10 @@ func reportMicro(c *config, res *microResults) {
 			return fmt.Sprintf("%.2f", m), m
 		}
 		rl, rlv := ratio("libuv")
-		rn, _ := ratio("node")
+		rn, rnv := ratio("node")
+		if s.vs == "node" {
+			rlv = rnv
+		}
 		cpuRatio := func(peer string) string {
 			rs := ratios(res.cpu[s.name]["uvgo"], res.cpu[s.name][peer])
 			if !s.fixed || len(rs) == 0 {

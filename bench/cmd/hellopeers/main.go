@@ -2,7 +2,8 @@
 // server=nethttp (net/http), server=fasthttp or server=gnet (gnet v2 with a minimal
 // parser: it answers every request that ends in a blank line and ignores the rest, as
 // gnet's own HTTP benchmark does). Each answers "Hello, World!" with keep-alive, prints
-// "LISTENING port=<n> ver=<module version>" and runs until killed.
+// "LISTENING port=<n> ver=<module version>" and runs until killed. SIGUSR2 prints the heap
+// after a collection: "MEM heap=<HeapAlloc> rss=<bytes>".
 //
 // Usage: hellopeers server=<name> port=<n>
 package main
@@ -12,9 +13,11 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/panjf2000/gnet/v2"
 	"github.com/valyala/fasthttp"
@@ -30,6 +33,7 @@ func main() {
 		}
 	}
 	addr := "127.0.0.1:" + opts["port"]
+	go memOnSignal()
 	var err error
 	switch opts["server"] {
 	case "nethttp":
@@ -115,4 +119,21 @@ func (h *helloGnet) OnTraffic(c gnet.Conn) gnet.Action {
 
 func serveGnet(addr, port string) error {
 	return gnet.Run(&helloGnet{port: port}, "tcp://"+addr, gnet.WithMulticore(false))
+}
+
+// memOnSignal prints the live heap and the resident set size on SIGUSR2.
+func memOnSignal() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGUSR2)
+	for range ch {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		var size, rss int64
+		if b, err := os.ReadFile("/proc/self/statm"); err == nil {
+			fmt.Sscan(string(b), &size, &rss)
+		}
+		fmt.Printf("MEM heap=%d rss=%d\n", ms.HeapAlloc, rss*int64(os.Getpagesize()))
+	}
 }

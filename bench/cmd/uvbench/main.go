@@ -4,8 +4,8 @@
 //	BENCH shape=<shape> impl=uvgo value=<number> unit=<unit> better=<lower|higher> ver=<v> [k=v ...]
 //
 // Usage: uvbench <shape> [key=value ...], where shape is one of loop_count, timers,
-// async_pingpong, tcp_pingpong, tcp_pump, work, fs_stat, http_hello (and tcp_server, the
-// child process of the TCP shapes). Every shape accepts cpuprofile=FILE and memprofile=FILE
+// async_pingpong, tcp_pingpong, tcp_pump, work, fs_stat, net_echo, net_connrate, http_hello
+// (and tcp_server and net_server, the child processes of the TCP and net shapes). Every shape accepts cpuprofile=FILE and memprofile=FILE
 // to write pprof profiles of the measured part.
 package main
 
@@ -65,6 +65,9 @@ var shapes = map[string]func(args){
 	"work":           workShape,
 	"fs_stat":        fsStat,
 	"http_hello":     httpHello,
+	"net_echo":       netEcho,
+	"net_connrate":   netConnRate,
+	"net_server":     netServerChild,
 }
 
 func main() {
