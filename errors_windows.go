@@ -7,7 +7,9 @@ import (
 )
 
 // On Windows libuv translates Win32 and Winsock codes as its src/win/error.c does; the lists below
-// hold the same pairs, grouped by code, the most common errno of each code first.
+// hold the same pairs, grouped by code, the most common errno of each code first, and three
+// Winsock codes libuv leaves unknown (WSAENETDOWN, WSAENOPROTOOPT, WSAEOPNOTSUPP) under the
+// code of the same name.
 var hostErrnoLists = [][]errnoMapping{windowsErrnos}
 
 var windowsErrnos = []errnoMapping{
@@ -50,6 +52,7 @@ var windowsErrnos = []errnoMapping{
 	{EMSGSIZE, errnos(windows.WSAEMSGSIZE)},
 	{ENAMETOOLONG, errnos(windows.ERROR_FILENAME_EXCED_RANGE, windows.ERROR_BUFFER_OVERFLOW)},
 	{ENETUNREACH, errnos(windows.WSAENETUNREACH, windows.ERROR_NETWORK_UNREACHABLE)},
+	{ENETDOWN, errnos(windows.WSAENETDOWN)},
 	{ENOBUFS, errnos(windows.WSAENOBUFS)},
 	{ENOENT, errnos(
 		windows.ERROR_FILE_NOT_FOUND, windows.ERROR_PATH_NOT_FOUND, windows.ERROR_BAD_PATHNAME,
@@ -65,7 +68,8 @@ var windowsErrnos = []errnoMapping{
 	{ENOTCONN, errnos(windows.WSAENOTCONN, windows.ERROR_NOT_CONNECTED)},
 	{ENOTEMPTY, errnos(windows.ERROR_DIR_NOT_EMPTY)},
 	{ENOTSOCK, errnos(windows.WSAENOTSOCK)},
-	{ENOTSUP, errnos(windows.ERROR_NOT_SUPPORTED)},
+	{ENOPROTOOPT, errnos(windows.WSAENOPROTOOPT)},
+	{ENOTSUP, errnos(windows.ERROR_NOT_SUPPORTED, windows.WSAEOPNOTSUPP)},
 	// The other end of a pipe went away: libuv reports end of file (EOF keeps Errno 0).
 	{EOF, errnos(windows.ERROR_BROKEN_PIPE)},
 	// libuv maps ERROR_ACCESS_DENIED to EPERM, not EACCES.

@@ -18,7 +18,7 @@ package uv
 //     queued connect, writes and shutdown with ECANCELED.
 //
 // Datagram socks use the same write queue with one datagram per op (SendTo) and RecvFrom.
-// For handle implementations; the methods live in sock_unix.go and uv_windows.go.
+// For handle implementations; the methods live in sock_unix.go and sock_*windows.go.
 
 // Domain is an address family, the same on every OS.
 type Domain int

@@ -2,112 +2,331 @@ package uv
 
 import (
 	"net/netip"
+	"strconv"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 )
 
-// The IOCP half of Sock is not written yet (sock.go describes the shape it takes: zero-byte
-// WSARecv for StartRead, overlapped WSASend for the write queue, ConnectEx, AcceptEx). Until
-// then every operation returns ENOSYS; no Sock can be bound, as NewLoop fails on Windows.
+// The completion half of Sock (see sock.go), on a loop's I/O completion port, as libuv's
+// src/win/tcp.c and udp.c do it:
+//
+//   - StartRead arms a zero-byte overlapped WSARecv (MSG_PEEK for datagrams); its completion
+//     runs the read callback in the pending phase, the reader calls Read (a non-blocking
+//     recv) until EAGAIN, and the zero read is armed again while reading goes on.
+//   - Every queued write is an overlapped WSASend (WSASendTo) of its own (several for more
+//     than 1024 buffers), issued at once unless a connect is in progress; the kernel keeps
+//     them in order, and their callbacks run in the pending phase in queue order
+//     (sock_write_windows.go).
+//   - Listen keeps AcceptEx requests pending (sock_accept_windows.go); Connect is ConnectEx
+//     (sock_connect_windows.go).
+//   - Close cancels what the kernel owns (CancelIoEx) and closes the socket at once. Those
+//     requests are orphaned: they stay on the loop's in-flight list until their packet
+//     arrives (with a cancelled status: STATUS_CANCELLED, or STATUS_HANDLES_CLOSED under
+//     Wine), and are then dropped; CancelAll fails the queued work with ECANCELED as on unix,
+//     so a handle never waits for the kernel to close.
+//
+// Every OVERLAPPED, WSABuf array, out-parameter and address buffer of an overlapped call lives
+// in a request allocated on the heap (sock_req_windows.go). The calls themselves go through a
+// small seam (sockDriver, sock_driver_windows.go) so that a pipe can later reuse the queue,
+// read and accept logic with ReadFile, WriteFile and ConnectNamedPipe.
 
 // SockAddr is the host's socket address type.
 type SockAddr = windows.Sockaddr
 
-type osState struct{}
+// Windows-only sock flags, above the shared ones of sock.go.
+const (
+	// sockSkipPort: completions of calls that succeed at once skip the port
+	// (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), so the call's caller completes the request.
+	sockSkipPort uint32 = 1 << (16 + iota)
+	// sockBound: the socket has a local address (Bind, or it was found bound).
+	sockBound
+	// sockHoldWrites: new writes wait in the queue (during the connect callback).
+	sockHoldWrites
+)
 
-func (l *Loop) closeOSState() {}
+// osState is per-loop state of the Windows sockets.
+type osState struct {
+	// socks holds the sockets bound to a Sock of the loop, so that a second Init of one
+	// fails with EEXIST as on unix.
+	socks map[windows.Handle]struct{}
+	// Scratch for the non-overlapped calls (TryWrite, RecvFrom): the loop's thread is the
+	// only user and the calls complete before they return.
+	wsabuf  [1024]windows.WSABuf
+	from    windows.RawSockaddrAny
+	fromLen int32
+	to      windows.RawSockaddrAny
+	toLen   int32
+	flags   uint32
+	in4     windows.SockaddrInet4
+	in6     windows.SockaddrInet6
+}
+
+func (l *Loop) closeOSState() { l.os.socks = nil }
+
+// sockLoopKey keys sockLoopCloser in Loop.Attach.
+type sockLoopKey struct{}
+
+// sockLoopCloser collects, when the loop closes, the packets already queued for requests of
+// socks closed while the kernel owned them (the close makes them come at once), so that those
+// requests, and the buffers a send references, are freed rather than kept as orphans for
+// ever (backendClose). A request whose packet has not come yet is still kept.
+type sockLoopCloser struct{ l *Loop }
+
+func (c sockLoopCloser) LoopClosed() {
+	l := c.l
+	for {
+		n, e := l.gqcsEx(0)
+		if e != 0 || n == 0 {
+			return
+		}
+		for i := range n {
+			en := &l.be.entries[i]
+			if en.ov != nil {
+				// The kernel is done with the request: take it off the in-flight list. Its
+				// done never runs, as the loop never runs again.
+				(*iocpReq)(unsafe.Pointer(en.ov)).completed(en.bytes)
+			}
+			*en = overlappedEntry{}
+		}
+	}
+}
 
 // Sock: see sock.go.
 type Sock struct {
-	loop       *Loop
-	flags      uint32
-	connectCb  func(err error)
-	shutdownCb func(err error)
-	writeQ     opQueue
-	doneQ      opQueue
-	queueSize  int
-	queueCount int
-	connectErr error
+	loop         *Loop
+	fd           windows.Handle
+	drv          sockDriver
+	flags        uint32
+	family       int32
+	onReadable   func()
+	onConnection func()
+	connectCb    func(err error)
+	connectErr   error
+	shutdownCb   func(err error)
+	writeQ       opQueue
+	doneQ        opQueue
+	queueSize    int
+	queueCount   int
+	pend         Pending
+	pendFn       func()
+
+	rd      *readReq  // the zero-byte read, once reading started
+	readErr error     // the error a read completion reported, for the next Read
+	wfree   *writeReq // idle write requests
+	wqHead  *writeReq // issued writes, in queue order (the first ones of writeQ)
+	wqTail  *writeReq
+	cn      *connectReq // the connect request, once connecting
+	acc     *acceptState
 }
 
-func (s *Sock) finishConnect()       {}
-func (s *Sock) shutdownWrite() error { return ENOSYS }
+// OpenSocket creates an overlapped, non-inheritable socket. An IPv6 socket starts
+// dual-stack (IPV6_V6ONLY off), as on unix; Windows' own default is IPv6 only.
+func OpenSocket(d Domain, k SockKind) (OSSock, error) {
+	fam, err := family(d)
+	if err != nil {
+		return InvalidSock, err
+	}
+	typ := int32(windows.SOCK_STREAM)
+	if k == SockDgram {
+		typ = windows.SOCK_DGRAM
+	}
+	fd, err := newSocket(fam, typ)
+	if err != nil {
+		return InvalidSock, err
+	}
+	if fam == windows.AF_INET6 {
+		windows.SetsockoptInt(fd, windows.IPPROTO_IPV6, windows.IPV6_V6ONLY, 0)
+	}
+	return OSSock(fd), nil
+}
 
-// OpenSocket returns ENOSYS until the IOCP backend exists.
-func OpenSocket(d Domain, k SockKind) (OSSock, error) { return 0, ENOSYS }
+// newSocket is WSASocket with libuv's flags: overlapped I/O, not inherited by children.
+func newSocket(fam, typ int32) (windows.Handle, error) {
+	wsaStartup()
+	fd, err := windows.WSASocket(fam, typ, 0, nil, 0, windows.WSA_FLAG_OVERLAPPED|windows.WSA_FLAG_NO_HANDLE_INHERIT)
+	if err != nil {
+		return windows.InvalidHandle, TranslateSysError(err)
+	}
+	return fd, nil
+}
 
-// Socketpair returns ENOSYS until the IOCP backend exists.
-func Socketpair(k SockKind) ([2]OSSock, error) { return [2]OSSock{}, ENOSYS }
+func family(d Domain) (int32, error) {
+	switch d {
+	case DomainInet:
+		return windows.AF_INET, nil
+	case DomainInet6:
+		return windows.AF_INET6, nil
+	case DomainUnix:
+		// Pipes are named pipes on Windows.
+		return 0, EAFNOSUPPORT
+	}
+	return 0, EINVAL
+}
 
-// CloseSocket closes a socket not owned by a Sock.
+// CloseSocket closes a socket not (or no longer) owned by a Sock.
 func CloseSocket(fd OSSock) error { return TranslateSysError(windows.Closesocket(windows.Handle(fd))) }
 
-// Init returns ENOSYS until the IOCP backend exists.
-func (s *Sock) Init(l *Loop, fd OSSock, kind SockKind, ipc bool) error { return ENOSYS }
+// Init binds the sock to the socket fd on the loop: the socket is made non-blocking (for the
+// non-overlapped reads and tries) and associated with the loop's completion port. ipc is
+// not supported on sockets (EINVAL): handle passing goes over named pipes on Windows.
+// EEXIST if the socket belongs to a sock of this loop or to another completion port.
+func (s *Sock) Init(l *Loop, fd OSSock, kind SockKind, ipc bool) error {
+	if l == nil || l.closed {
+		return EINVAL
+	}
+	if ipc {
+		return EINVAL
+	}
+	h := windows.Handle(fd)
+	if h == windows.InvalidHandle {
+		return EBADF
+	}
+	if _, ok := l.os.socks[h]; ok {
+		return EEXIST
+	}
+	if e := ioctlNonblock(h, true); e != 0 {
+		return translateErrno(e)
+	}
+	fam, typ, err := sockFamilyType(h)
+	if err != nil {
+		return err
+	}
+	if err := l.associate(h); err != nil {
+		if err == EINVAL {
+			return EEXIST // already associated with a completion port
+		}
+		return err
+	}
+	if l.os.socks == nil {
+		l.os.socks = make(map[windows.Handle]struct{})
+		l.Attach(sockLoopKey{}, sockLoopCloser{l})
+	}
+	l.os.socks[h] = struct{}{}
+	if s.pendFn == nil {
+		s.pendFn = s.runPending
+	}
+	s.dropIdleReqs(l)
+	s.loop, s.fd, s.family, s.flags = l, h, fam, 0
+	s.drv = winsockDriver{}
+	s.readErr, s.connectErr = nil, nil
+	if kind == SockDgram || typ == windows.SOCK_DGRAM {
+		s.flags |= sockDgram
+	} else if windows.SetFileCompletionNotificationModes(h,
+		windows.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS|windows.FILE_SKIP_SET_EVENT_ON_HANDLE) == nil {
+		// Not for datagram sockets: Windows mishandles synchronous completions of datagram
+		// receives in this mode (libuv's udp.c works around it with its own AFD calls).
+		s.flags |= sockSkipPort
+	}
+	s.pend.Init(s.pendFn)
+	return nil
+}
 
-// Fd returns the socket.
-func (s *Sock) Fd() OSSock { return 0 }
+// Fd returns the socket, or InvalidSock after Close.
+func (s *Sock) Fd() OSSock {
+	if s.flags&sockClosed != 0 || s.loop == nil {
+		return InvalidSock
+	}
+	return OSSock(s.fd)
+}
 
-// StartRead returns ENOSYS until the IOCP backend exists.
-func (s *Sock) StartRead(cb func()) error { return ENOSYS }
+// StartRead calls cb on the loop, in the pending phase, whenever the sock may be read.
+func (s *Sock) StartRead(cb func()) error {
+	if s.flags&sockClosed != 0 || s.loop == nil || cb == nil {
+		return EINVAL
+	}
+	s.onReadable = cb
+	s.flags |= sockReading
+	if s.rd == nil {
+		s.rd = newReadReq(s)
+	}
+	if s.rd.busy() {
+		return nil // a zero read is still in flight from before StopRead, or completed
+	}
+	if s.readErr != nil {
+		s.rd.finish(0, 0) // deliver the error a completion left
+		return nil
+	}
+	s.armRead()
+	return nil
+}
 
-// StopRead does nothing until the IOCP backend exists.
-func (s *Sock) StopRead() {}
+// StopRead stops read notifications. A zero read in flight stays there, as in libuv: its
+// completion is dropped, or delivered if reading starts again first.
+func (s *Sock) StopRead() { s.flags &^= sockReading }
 
-// Read returns ENOSYS until the IOCP backend exists.
-func (s *Sock) Read(b []byte) (int, error) { return 0, ENOSYS }
+// Read reads what is available into b without blocking: n > 0 bytes, or (0, EOF) at end of
+// stream, or (0, EAGAIN) if nothing is available now, or the error the last read completion
+// reported (ECONNRESET, ...).
+func (s *Sock) Read(b []byte) (int, error) {
+	if s.flags&sockClosed != 0 || s.loop == nil {
+		return 0, EBADF
+	}
+	if len(b) == 0 {
+		return 0, ENOBUFS
+	}
+	if err := s.readErr; err != nil {
+		s.readErr = nil
+		return 0, err
+	}
+	return s.drv.read(s, b)
+}
 
-// PendingFds returns 0 until the IOCP backend exists.
+// PendingFds returns 0: sockets receive no handles on Windows.
 func (s *Sock) PendingFds() int { return 0 }
 
-// PeekFd returns nothing until the IOCP backend exists.
-func (s *Sock) PeekFd() (OSSock, bool) { return 0, false }
+// PeekFd returns nothing: sockets receive no handles on Windows.
+func (s *Sock) PeekFd() (OSSock, bool) { return InvalidSock, false }
 
-// TakeFd returns nothing until the IOCP backend exists.
-func (s *Sock) TakeFd() (OSSock, bool) { return 0, false }
+// TakeFd returns nothing: sockets receive no handles on Windows.
+func (s *Sock) TakeFd() (OSSock, bool) { return InvalidSock, false }
 
-// Listen returns ENOSYS until the IOCP backend exists.
-func (s *Sock) Listen(backlog int, cb func()) error { return ENOSYS }
-
-// PauseAccept does nothing until the IOCP backend exists.
-func (s *Sock) PauseAccept() {}
-
-// ResumeAccept does nothing until the IOCP backend exists.
-func (s *Sock) ResumeAccept() {}
-
-// Accept returns ENOSYS until the IOCP backend exists.
-func (s *Sock) Accept() (OSSock, error) { return 0, ENOSYS }
-
-// Connect returns ENOSYS until the IOCP backend exists.
-func (s *Sock) Connect(to SockAddr, cb func(err error)) error { return ENOSYS }
-
-// Write returns ENOSYS until the IOCP backend exists.
-func (s *Sock) Write(op *WriteOp, bufs [][]byte, fd OSSock, sendFd bool, cb func(*WriteOp, error)) error {
-	return ENOSYS
+// SetBlocking returns EINVAL: as in libuv, only pipes have blocking writes on Windows.
+func (s *Sock) SetBlocking(blocking bool) error {
+	if s.flags&sockClosed != 0 || s.loop == nil {
+		return EBADF
+	}
+	return EINVAL
 }
 
-// SendTo returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SendTo(op *WriteOp, bufs [][]byte, to SockAddr, cb func(*WriteOp, error)) error {
-	return ENOSYS
+// Close closes the socket now. Requests the kernel still owns are orphaned (see above);
+// CancelAll completes the queued connect, writes and shutdown.
+func (s *Sock) Close() {
+	if s.loop == nil || s.flags&sockClosed != 0 {
+		return
+	}
+	s.loop.CancelPending(&s.pend)
+	if s.acc != nil {
+		s.closeAccepts()
+	}
+	if s.rd != nil && s.rd.busy() {
+		s.rd.orphan()
+		s.rd = nil
+	}
+	for w := s.wqHead; w != nil; {
+		next := w.next
+		w.orphan()
+		w = next
+	}
+	s.wqHead, s.wqTail = nil, nil
+	if s.cn != nil && s.cn.busy() {
+		s.cn.orphan()
+		s.cn = nil
+	}
+	delete(s.loop.os.socks, s.fd)
+	s.drv.close(s)
+	s.readErr = nil
+	s.flags |= sockClosed
+	s.flags &^= sockReading | sockListening
 }
 
-// TryWrite returns ENOSYS until the IOCP backend exists.
-func (s *Sock) TryWrite(bufs [][]byte) (int, error) { return 0, ENOSYS }
-
-// TrySendTo returns ENOSYS until the IOCP backend exists.
-func (s *Sock) TrySendTo(bufs [][]byte, to SockAddr) (int, error) { return 0, ENOSYS }
-
-// Shutdown returns ENOSYS until the IOCP backend exists.
-func (s *Sock) Shutdown(cb func(err error)) error { return ENOSYS }
-
-// SetBlocking returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SetBlocking(blocking bool) error { return ENOSYS }
-
-// Close does nothing until the IOCP backend exists.
-func (s *Sock) Close() {}
-
-// CloseReset does nothing until the IOCP backend exists.
-func (s *Sock) CloseReset() {}
+// CloseReset closes with an RST instead of a FIN (SO_LINGER 0).
+func (s *Sock) CloseReset() {
+	if s.flags&sockClosed == 0 && s.loop != nil {
+		windows.SetsockoptLinger(s.fd, windows.SOL_SOCKET, windows.SO_LINGER, &windows.Linger{Onoff: 1, Linger: 0})
+	}
+	s.Close()
+}
 
 // SockaddrOf converts an IP address and port to the host's socket address.
 func SockaddrOf(ap netip.AddrPort) (SockAddr, error) {
@@ -118,7 +337,24 @@ func SockaddrOf(ap netip.AddrPort) (SockAddr, error) {
 	if a.Is4() {
 		return &windows.SockaddrInet4{Port: int(ap.Port()), Addr: a.As4()}, nil
 	}
-	return &windows.SockaddrInet6{Port: int(ap.Port()), Addr: a.As16()}, nil
+	sa := &windows.SockaddrInet6{Port: int(ap.Port()), Addr: a.As16()}
+	if z := a.Zone(); z != "" {
+		id, err := zoneIndex(z)
+		if err != nil {
+			return nil, err
+		}
+		sa.ZoneId = id
+	}
+	return sa, nil
+}
+
+// zoneIndex maps an IPv6 zone to an interface index: only numeric zones are understood.
+func zoneIndex(zone string) (uint32, error) {
+	n, err := strconv.ParseUint(zone, 10, 32)
+	if err != nil {
+		return 0, EINVAL
+	}
+	return uint32(n), nil
 }
 
 // PathSockaddr returns ENOSYS: pipes are named pipes on Windows.
@@ -130,55 +366,14 @@ func AddrPortOf(sa SockAddr) (netip.AddrPort, bool) {
 	case *windows.SockaddrInet4:
 		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port)), true
 	case *windows.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port)), true
+		a := netip.AddrFrom16(sa.Addr)
+		if sa.ZoneId != 0 {
+			a = a.WithZone(strconv.FormatUint(uint64(sa.ZoneId), 10))
+		}
+		return netip.AddrPortFrom(a, uint16(sa.Port)), true
 	}
 	return netip.AddrPort{}, false
 }
 
 // PathOf returns nothing: pipes are named pipes on Windows.
 func PathOf(sa SockAddr) (string, bool) { return "", false }
-
-// Bind returns ENOSYS until the IOCP backend exists.
-func (s *Sock) Bind(sa SockAddr) error { return ENOSYS }
-
-// LocalSockaddr returns ENOSYS until the IOCP backend exists.
-func (s *Sock) LocalSockaddr() (SockAddr, error) { return nil, ENOSYS }
-
-// PeerSockaddr returns ENOSYS until the IOCP backend exists.
-func (s *Sock) PeerSockaddr() (SockAddr, error) { return nil, ENOSYS }
-
-// SetReuseAddr returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SetReuseAddr(on bool) error { return ENOSYS }
-
-// SetReusePort returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SetReusePort(on bool) error { return ENOSYS }
-
-// SetIPv6Only returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SetIPv6Only(on bool) error { return ENOSYS }
-
-// SetNoDelay returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SetNoDelay(on bool) error { return ENOSYS }
-
-// SetKeepAlive returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SetKeepAlive(on bool, delay int) error { return ENOSYS }
-
-// SetBroadcast returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SetBroadcast(on bool) error { return ENOSYS }
-
-// SetSendBufferSize returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SetSendBufferSize(n int) error { return ENOSYS }
-
-// SendBufferSize returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SendBufferSize() (int, error) { return 0, ENOSYS }
-
-// SetRecvBufferSize returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SetRecvBufferSize(n int) error { return ENOSYS }
-
-// RecvBufferSize returns ENOSYS until the IOCP backend exists.
-func (s *Sock) RecvBufferSize() (int, error) { return 0, ENOSYS }
-
-// FailConnect returns ENOSYS until the IOCP backend exists.
-func (s *Sock) FailConnect(err error, cb func(error)) error { return ENOSYS }
-
-// SetKeepAliveEx returns ENOSYS until the IOCP backend exists.
-func (s *Sock) SetKeepAliveEx(on bool, idle, intvl, cnt int) error { return ENOSYS }

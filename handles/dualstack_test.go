@@ -22,7 +22,10 @@ func TestTCPDualStackBind(t *testing.T) {
 		if err := srv.Bind(netip.MustParseAddrPort("[::]:0"), flags); err != nil {
 			t.Skipf("no IPv6 here: %v", err)
 		}
-		accepted := 0
+		// The server closes once both ends saw the connection (or the connect failed): the
+		// connect callback may run before the connection callback (on Windows the accept
+		// completes on its own).
+		accepted, connected := 0, false
 		require.NoError(t, srv.Listen(handles.DefaultBacklog, func(s *handles.Stream, err error) {
 			require.NoError(t, err)
 			c, _ := handles.NewTCP(l)
@@ -32,6 +35,9 @@ func TestTCPDualStackBind(t *testing.T) {
 			require.True(t, peer.Addr().Is4In6(), "an IPv4 client shows as a mapped address: %v", peer)
 			accepted++
 			c.Close(nil)
+			if connected {
+				srv.Close(nil)
+			}
 		}))
 		addr, err := srv.Sockname()
 		require.NoError(t, err)
@@ -40,9 +46,11 @@ func TestTCPDualStackBind(t *testing.T) {
 		var got error
 		require.NoError(t, cli.Connect(&req, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), addr.Port()),
 			func(r *handles.ConnectReq, err error) {
-				got = err
+				got, connected = err, true
 				r.Stream().Close(nil)
-				srv.Close(nil)
+				if err != nil || accepted > 0 {
+					srv.Close(nil)
+				}
 			}))
 		_, err = l.Run(uv.RunDefault)
 		require.NoError(t, err)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"runtime"
 	"runtime/debug"
 	"testing"
 
@@ -22,9 +21,6 @@ import (
 // allocConn connects a net.Conn to a uv TCP server on l and returns the accepted uv end.
 func allocConn(t *testing.T, l *uv.Loop) (*handles.TCP, net.Conn) {
 	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("needs TCP sockets, which the Windows (IOCP) backend does not have yet")
-	}
 	srv, err := handles.NewTCP(l)
 	require.NoError(t, err)
 	require.NoError(t, srv.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
@@ -171,9 +167,6 @@ func TestStreamTryWriteAllocs(t *testing.T) {
 // A full echo round trip between two uv streams on one loop (write, read, echo write, read)
 // allocates nothing.
 func TestStreamEchoRoundTripAllocs(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("needs TCP sockets, which the Windows (IOCP) backend does not have yet")
-	}
 	allocSkipRace(t)
 	l := mustLoop(t)
 	srv, err := handles.NewTCP(l)

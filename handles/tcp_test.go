@@ -2,7 +2,6 @@ package handles_test
 
 import (
 	"net/netip"
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -12,9 +11,6 @@ import (
 
 // tcpServer starts an echo server on 127.0.0.1 and returns its address.
 func tcpServer(t testing.TB, l *uv.Loop) (*handles.TCP, netip.AddrPort) {
-	if runtime.GOOS == "windows" {
-		t.Skip("needs TCP sockets, which the Windows (IOCP) backend does not have yet")
-	}
 	srv, err := handles.NewTCP(l)
 	require.NoError(t, err)
 	require.NoError(t, srv.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
@@ -79,9 +75,6 @@ func TestTCPEcho(t *testing.T) {
 }
 
 func TestTCPConnectRefused(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("needs TCP sockets, which the Windows (IOCP) backend does not have yet")
-	}
 	l := mustLoop(t)
 	// Find a closed port: bind, read the port, close.
 	probe, _ := handles.NewTCP(l)
