@@ -145,7 +145,11 @@ func (r *iocpReq) run() { r.done(r) }
 // associate adds h to the loop's completion port, so that its overlapped operations complete
 // there.
 func (l *Loop) associate(h windows.Handle) error {
-	if _, err := windows.CreateIoCompletionPort(h, l.be.port, keyIO, 0); err != nil {
+	_, err := windows.CreateIoCompletionPort(h, l.be.port, keyIO, 0)
+	if l.ins != nil {
+		l.ins.sys(l, SysIOCPAssociate, int(h), int64(l.be.port), 0, 0, 0, err)
+	}
+	if err != nil {
 		return TranslateSysError(err)
 	}
 	return nil

@@ -211,7 +211,11 @@ func (winsockDriver) listen(s *Sock, backlog int) error {
 	if _, e := acceptExFunc.load(); e != 0 {
 		return translateErrno(e)
 	}
-	return TranslateSysError(windows.Listen(s.fd, backlog))
+	err := windows.Listen(s.fd, backlog)
+	if s.loop.ins != nil {
+		s.loop.ins.listen(s.loop, int(s.fd), backlog, err)
+	}
+	return TranslateSysError(err)
 }
 
 func (winsockDriver) startAccept(s *Sock, a *acceptReq) syscall.Errno {
@@ -224,10 +228,15 @@ func (winsockDriver) startAccept(s *Sock, a *acceptReq) syscall.Errno {
 	r, _, e := syscall.SyscallN(fn, uintptr(s.fd), uintptr(fd), uintptr(unsafe.Pointer(&a.buf[0])), 0,
 		acceptAddrLen, acceptAddrLen, uintptr(unsafe.Pointer(&a.qty)), uintptr(unsafe.Pointer(&a.ov)))
 	if r != 0 {
-		return 0
-	}
-	if e == 0 {
+		e = 0
+	} else if e == 0 {
 		e = syscall.EINVAL
+	}
+	if s.loop.ins != nil {
+		s.loop.traceWin(SysAcceptEx, s.fd, int64(fd), 0, 0, e)
+	}
+	if r != 0 {
+		return 0
 	}
 	return e // on a failure, complete closes the socket
 }

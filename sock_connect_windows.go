@@ -64,6 +64,13 @@ func (s *Sock) Connect(to SockAddr, cb func(err error)) error {
 		}
 		e = windows.ERROR_IO_PENDING
 	}
+	if s.loop.ins != nil {
+		res, err := 0, error(nil)
+		if e == windows.ERROR_IO_PENDING {
+			res = SyscallPending
+		}
+		s.loop.ins.sysAddr(s.loop, SysConnectEx, int(s.fd), to, 0, res, err)
+	}
 	s.connectCb = cb
 	s.flags |= sockConnecting
 	s.loop.RegisterRequest()

@@ -51,11 +51,18 @@ func (winsockDriver) startRead(s *Sock, r *readReq) syscall.Errno {
 		// libuv's zero read of a datagram socket peeks, so the datagram stays for RecvFrom.
 		r.flags = windows.MSG_PEEK
 	}
-	return wsaRecv(s.fd, &r.buf[0], 1, &r.qty, &r.flags, &r.ov)
+	e := wsaRecv(s.fd, &r.buf[0], 1, &r.qty, &r.flags, &r.ov)
+	if s.loop.ins != nil {
+		s.loop.traceWin(SysWSARecv, s.fd, 0, 0, int(r.qty), e)
+	}
+	return e
 }
 
 func (winsockDriver) read(s *Sock, b []byte) (int, error) {
 	n, e := recv(s.fd, b)
+	if s.loop.ins != nil {
+		s.loop.traceWin(SysRead, s.fd, int64(len(b)), 0, n, e)
+	}
 	switch {
 	case e == 0 && n == 0:
 		return 0, EOF
@@ -70,10 +77,16 @@ func (winsockDriver) read(s *Sock, b []byte) (int, error) {
 }
 
 func (winsockDriver) startWrite(s *Sock, w *writeReq) syscall.Errno {
+	var e syscall.Errno
 	if w.toLen > 0 {
-		return wsaSendTo(s.fd, &w.bufs[0], uint32(len(w.bufs)), &w.qty, &w.to, w.toLen, &w.ov)
+		e = wsaSendTo(s.fd, &w.bufs[0], uint32(len(w.bufs)), &w.qty, &w.to, w.toLen, &w.ov)
+	} else {
+		e = wsaSend(s.fd, &w.bufs[0], uint32(len(w.bufs)), &w.qty, &w.ov)
 	}
-	return wsaSend(s.fd, &w.bufs[0], uint32(len(w.bufs)), &w.qty, &w.ov)
+	if s.loop.ins != nil {
+		s.loop.traceWin(SysWSASend, s.fd, int64(len(w.bufs)), bufBytes(w.bufs), int(w.qty), e)
+	}
+	return e
 }
 
 func (winsockDriver) tryWrite(s *Sock, bufs [][]byte, to *windows.RawSockaddrAny) (int, error) {
@@ -96,6 +109,9 @@ func (winsockDriver) tryWrite(s *Sock, bufs [][]byte, to *windows.RawSockaddrAny
 	} else {
 		e = wsaSend(s.fd, &v[0], uint32(len(v)), &sent, nil)
 	}
+	if s.loop.ins != nil {
+		s.loop.traceWin(SysWSASend, s.fd, int64(len(v)), bufBytes(v), int(sent), e)
+	}
 	clear(v) // keep no user buffer alive
 	switch e {
 	case 0:
@@ -107,7 +123,11 @@ func (winsockDriver) tryWrite(s *Sock, bufs [][]byte, to *windows.RawSockaddrAny
 }
 
 func (winsockDriver) shutdown(s *Sock) error {
-	return TranslateSysError(windows.Shutdown(s.fd, windows.SHUT_WR))
+	err := windows.Shutdown(s.fd, windows.SHUT_WR)
+	if s.loop.ins != nil {
+		s.loop.ins.sys(s.loop, SysShutdown, int(s.fd), windows.SHUT_WR, 0, 0, 0, err)
+	}
+	return TranslateSysError(err)
 }
 
 func (winsockDriver) close(s *Sock) {
@@ -115,7 +135,10 @@ func (winsockDriver) close(s *Sock) {
 	// in flight on Windows, but Wine keeps sending (and the connection open) until the peer
 	// has read it all.
 	windows.CancelIoEx(s.fd, nil)
-	windows.Closesocket(s.fd)
+	err := windows.Closesocket(s.fd)
+	if s.loop.ins != nil {
+		s.loop.ins.sys(s.loop, SysClose, int(s.fd), 0, 0, 0, 0, err)
+	}
 }
 
 // The Winsock calls of the hot paths, called directly so that they return a bare errno: the

@@ -145,6 +145,9 @@ func OpenSocket(d Domain, k SockKind) (OSSock, error) {
 func newSocket(fam, typ int32) (windows.Handle, error) {
 	wsaStartup()
 	fd, err := windows.WSASocket(fam, typ, 0, nil, 0, windows.WSA_FLAG_OVERLAPPED|windows.WSA_FLAG_NO_HANDLE_INHERIT)
+	if globalTracer.Load() != nil {
+		traceGlobal(SysSocket, -1, int64(fam), int64(typ), 0, int(fd), err)
+	}
 	if err != nil {
 		return windows.InvalidHandle, TranslateSysError(err)
 	}

@@ -36,7 +36,11 @@ func (s *Sock) Bind(sa SockAddr) error {
 	if s.loop == nil || s.flags&sockClosed != 0 {
 		return EBADF
 	}
-	if err := windows.Bind(s.fd, sa); err != nil {
+	err := windows.Bind(s.fd, sa)
+	if s.loop.ins != nil {
+		s.loop.ins.sysAddr(s.loop, SysBind, int(s.fd), sa, 0, 0, err)
+	}
+	if err != nil {
 		return TranslateSysError(err)
 	}
 	s.flags |= sockBound

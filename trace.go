@@ -122,6 +122,23 @@ const (
 	// SysKevent: Fd the kqueue; Args the changes given, the most events wanted (0: the
 	// changes only, no wait), the timeout in ms (-1: none); Result the events returned.
 	SysKevent
+	// The Windows backend's calls. SysWSARecv: Fd; Args the bytes asked for (0: libuv's
+	// zero-byte read, which only signals data); Result the bytes received, or
+	// SyscallPending.
+	SysWSARecv
+	// SysWSASend: Fd; Args the buffers, the bytes offered; Result the bytes sent, or
+	// SyscallPending.
+	SysWSASend
+	// SysAcceptEx: Fd the listening socket; Args the socket the connection will get; Result
+	// 0, or SyscallPending.
+	SysAcceptEx
+	// SysConnectEx: Fd; Addr the peer; Result 0, or SyscallPending.
+	SysConnectEx
+	// SysIOCPAssociate (CreateIoCompletionPort on a handle): Fd the handle; Args the port.
+	SysIOCPAssociate
+	// SysGQCSEx (GetQueuedCompletionStatusEx): Fd the port; Args the most packets wanted,
+	// the timeout in ms (-1: none); Result the packets returned.
+	SysGQCSEx
 	sysMax
 )
 
@@ -142,7 +159,18 @@ var syscallNames = [...]string{
 	SysEpollWait:  "epoll_wait",
 	SysSendfile:   "sendfile",
 	SysKevent:     "kevent",
+
+	SysWSARecv:       "WSARecv",
+	SysWSASend:       "WSASend",
+	SysAcceptEx:      "AcceptEx",
+	SysConnectEx:     "ConnectEx",
+	SysIOCPAssociate: "CreateIoCompletionPort",
+	SysGQCSEx:        "GetQueuedCompletionStatusEx",
 }
+
+// SyscallPending is the Result of an overlapped call (Windows) that started and completes
+// later, through the loop's completion port.
+const SyscallPending = -2
 
 // String returns the system call's name, as the kernel calls it ("accept4", "epoll_ctl").
 func (c Syscall) String() string {

@@ -332,6 +332,38 @@ func appendSyscall(b []byte, e *SyscallEvent) []byte {
 		b = strconv.AppendInt(b, a[1], 10)
 		b = append(b, "], "...)
 		b = strconv.AppendInt(b, a[2], 10)
+	case SysWSARecv:
+		b = fd(b, e.Fd)
+		b = append(b, ", buf["...)
+		b = strconv.AppendInt(b, a[0], 10)
+		b = append(b, "], overlapped"...)
+	case SysWSASend:
+		b = fd(b, e.Fd)
+		b = append(b, ", bufs["...)
+		b = strconv.AppendInt(b, a[0], 10)
+		b = append(b, "] "...)
+		b = strconv.AppendInt(b, a[1], 10)
+		b = append(b, " bytes, overlapped"...)
+	case SysAcceptEx:
+		b = fd(b, e.Fd)
+		b = append(b, ", "...)
+		b = strconv.AppendInt(b, a[0], 10)
+		b = append(b, ", overlapped"...)
+	case SysConnectEx:
+		b = fd(b, e.Fd)
+		b = append(b, ", "...)
+		b = appendSockAddr(b, e.Addr)
+		b = append(b, ", overlapped"...)
+	case SysIOCPAssociate:
+		b = fd(b, e.Fd)
+		b = append(b, ", port "...)
+		b = strconv.AppendInt(b, a[0], 10)
+	case SysGQCSEx:
+		b = fd(b, e.Fd)
+		b = append(b, ", entries["...)
+		b = strconv.AppendInt(b, a[0], 10)
+		b = append(b, "], "...)
+		b = strconv.AppendInt(b, a[1], 10)
 	case SysSendfile:
 		b = fd(b, e.Fd)
 		b = append(b, ", "...)
@@ -354,6 +386,9 @@ func appendSyscall(b []byte, e *SyscallEvent) []byte {
 			b = append(b, e.Err.Error()...)
 		}
 		return append(b, ')')
+	}
+	if e.Result == SyscallPending {
+		return append(b, "pending"...)
 	}
 	b = strconv.AppendInt(b, int64(e.Result), 10)
 	if e.Call == SysListen {

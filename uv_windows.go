@@ -137,7 +137,13 @@ func (l *Loop) backendPoll(timeout int) {
 		if timeout >= 0 {
 			wait = uint32(timeout)
 		}
+		if l.ins != nil {
+			l.ins.waitStart = HRTime()
+		}
 		n, err := l.gqcsEx(wait)
+		if l.ins != nil {
+			l.traceWait(timeout, n, err)
+		}
 		if resetTimeout {
 			timeout, resetTimeout = userTimeout, false
 		}
