@@ -226,7 +226,7 @@ func TestResponseHelpers(t *testing.T) {
 }
 
 func TestStatic(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.html"), []byte("<h1>home</h1>"), 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "data.json"), []byte(`{"k":"v"}`), 0o644))

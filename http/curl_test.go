@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -17,13 +18,26 @@ import (
 	"github.com/uv-go/uv/net"
 )
 
+// tool returns the path of the client program name (curl, wrk), or skips the test without
+// it. It skips on Windows too: these tests drive the tools .ci/run installs on Linux, and
+// the Windows tests run under Wine, where those are Linux programs a Windows test binary
+// does not start (wrk has no Windows build at all).
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows: " + name + " is one of the Linux CI's tools, not a Windows program here")
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		t.Skip(name + " is not installed")
+	}
+	return path
+}
+
 // curl runs curl with args and returns its stdout; the test is skipped without curl.
 func curl(t *testing.T, args ...string) string {
 	t.Helper()
-	path, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl is not installed")
-	}
+	path := tool(t, "curl")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var out, errb bytes.Buffer
@@ -36,9 +50,7 @@ func curl(t *testing.T, args ...string) string {
 // The server against curl: keep-alive across URLs, HTTP/1.0, HEAD, a chunked upload, a
 // large upload with Expect: 100-continue, a response with trailers.
 func TestCurl(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed")
-	}
+	tool(t, "curl")
 	conns := 0
 	ts := startServerWith(t, http.ServerOptions{}, func(req *http.IncomingMessage, res *http.ServerResponse) {
 		n := 0
@@ -62,7 +74,7 @@ func TestCurl(t *testing.T) {
 	assert.Contains(t, out, "HTTP/1.1 200 OK\r\n")
 	assert.Contains(t, out, "Content-Type: text/plain\r\n")
 
-	dir := t.TempDir()
+	dir := tempDir(t)
 	small := filepath.Join(dir, "small")
 	require.NoError(t, os.WriteFile(small, []byte(strings.Repeat("s", 5000)), 0o644))
 	out = curl(t, "-H", "Transfer-Encoding: chunked", "--data-binary", "@"+small, base+"/chunked")
@@ -84,9 +96,7 @@ func TestCurl(t *testing.T) {
 
 // curl gets the parser's status for a request it sends wrong, and the connection closes.
 func TestCurlRejected(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed")
-	}
+	tool(t, "curl")
 	ts := startServer(t, http.ServerOptions{}, hello)
 	out := curl(t, "-i", "-H", "X-Big: "+strings.Repeat("h", 20000), "http://"+ts.addr+"/")
 	assert.Equal(t, "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n", out)

@@ -40,7 +40,7 @@ func (r *sendfileRecorder) TraceSyscall(_ *uv.Loop, e uv.SyscallEvent) {
 
 // fileServer serves the files of a directory with ServeFile.
 func fileServer(t *testing.T, files map[string][]byte) *testServer {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	for name, data := range files {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
 	}

@@ -16,10 +16,7 @@ import (
 // A short wrk run (skipped without wrk): many keep-alive connections, no errors, every
 // answer a 200.
 func TestWrkSmoke(t *testing.T) {
-	path, err := exec.LookPath("wrk")
-	if err != nil {
-		t.Skip("wrk is not installed")
-	}
+	path := tool(t, "wrk")
 	ts := startServer(t, http.ServerOptions{}, hello)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -1,7 +1,12 @@
 package net_test
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -21,7 +26,7 @@ func testLoop(t testing.TB) *uv.Loop {
 	require.NoError(t, dog.Start(func(*handles.Timer) {
 		t.Errorf("watchdog: the test hung")
 		closeAll(l)
-	}, 8_000, 0))
+	}, watchdogMs(), 0))
 	dog.Unref()
 	t.Cleanup(func() {
 		closeAll(l)
@@ -38,6 +43,27 @@ func testLoop(t testing.TB) *uv.Loop {
 		require.NoError(t, l.Close())
 	})
 	return l
+}
+
+// watchdogMs is how long testLoop lets a test run: 8 s, but 60 s on Windows, where the
+// tests run under Wine and every socket call is a round trip to the wineserver: an echo
+// round of TestEchoFleetAllocs's 64 connections takes about 60 ms there (well under 1 ms on
+// Linux), so its 202 rounds alone outlast 8 s.
+func watchdogMs() uint64 {
+	if runtime.GOOS == "windows" {
+		return 60_000
+	}
+	return 8_000
+}
+
+// netErrIs reports whether err, from Go's net package, carries the host's code for the uv
+// error e. On unix that is errors.Is(err, syscall.ECONNRESET) and the like; on Windows Go
+// reports Winsock's own codes (WSAECONNRESET, 10054), which are not Go's syscall.ECONNRESET
+// there (Go invents values for the POSIX names), so the code is matched through uv's table,
+// which maps both.
+func netErrIs(err error, e *uv.Error) bool {
+	var errno syscall.Errno
+	return errors.As(err, &errno) && errors.Is(e, errno)
 }
 
 func closeAll(l *uv.Loop) {
@@ -75,4 +101,32 @@ func skipRace(t testing.TB) {
 			}
 		}
 	}
+}
+
+// tempDir is t.TempDir but for the removal on Windows: Go's os.RemoveAll deletes with
+// FileDispositionInformationEx, which Wine 8 does not implement (STATUS_NOT_IMPLEMENTED), so
+// under Wine every t.TempDir that held a file fails its cleanup. There the directory is
+// removed entry by entry with os.Remove.
+func tempDir(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS != "windows" {
+		return t.TempDir()
+	}
+	dir, err := os.MkdirTemp("", "uv-net-")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		var paths []string
+		filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+			if err == nil {
+				paths = append(paths, p)
+			}
+			return nil
+		})
+		for i := len(paths) - 1; i >= 0; i-- {
+			if err := os.Remove(paths[i]); err != nil && !os.IsNotExist(err) {
+				t.Errorf("removing the test directory: %v", err)
+			}
+		}
+	})
+	return dir
 }

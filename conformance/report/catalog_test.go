@@ -70,7 +70,7 @@ func TestModulePath(t *testing.T) {
 }
 
 func TestFindModuleRoot(t *testing.T) {
-	root := t.TempDir()
+	root := tempDir(t)
 	deep := filepath.Join(root, "a", "b")
 	if err := os.MkdirAll(deep, 0o755); err != nil {
 		t.Fatal(err)

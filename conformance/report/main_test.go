@@ -11,7 +11,7 @@ import (
 // writeTree creates files (slash-separated paths) under a new temp dir.
 func writeTree(t *testing.T, files map[string]string) string {
 	t.Helper()
-	root := t.TempDir()
+	root := tempDir(t)
 	for name, body := range files {
 		p := filepath.Join(root, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -63,7 +63,7 @@ const failJSON = `{"Action":"pass","Package":"example.com/m/conformance","Test":
 
 func runReport(t *testing.T, root, json string, extra ...string) (int, string, string) {
 	t.Helper()
-	jf := filepath.Join(t.TempDir(), "results.json")
+	jf := filepath.Join(tempDir(t), "results.json")
 	if err := os.WriteFile(jf, []byte(json), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestReportTwoOSes(t *testing.T) {
 	files := fixtureTree()
 	files["conformance/README.md"] += "\n| libuv test | os | reason |\n|---|---|---|\n| timer_init | windows, plan9 | no such thing there |\n| timer_again | unix | Windows-only |\n"
 	root := writeTree(t, files)
-	dir := t.TempDir()
+	dir := tempDir(t)
 	lin, win := filepath.Join(dir, "linux.json"), filepath.Join(dir, "windows.json")
 	if err := os.WriteFile(lin, []byte(passJSON), 0o644); err != nil {
 		t.Fatal(err)

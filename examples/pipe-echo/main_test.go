@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -19,6 +22,18 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// runParentOrSkip is runParent, but skips the test on Windows while spawning a child with stdio
+// pipes fails there with ENOTSUP: the Windows backend's pipes (named pipes) are not written
+// yet. Once they are, and on every other OS, the test runs as it is.
+func runParentOrSkip(t *testing.T, exe string, lines []string, out io.Writer) ([]string, error) {
+	t.Helper()
+	echoes, err := runParent(exe, lines, out)
+	if runtime.GOOS == "windows" && errors.Is(err, uv.ENOTSUP) {
+		t.Skipf("Windows: spawning a child with stdio pipes is not implemented yet (%v)", err)
+	}
+	return echoes, err
+}
+
 func exe(t *testing.T) string {
 	p, err := os.Executable()
 	require.NoError(t, err)
@@ -29,7 +44,7 @@ func exe(t *testing.T) string {
 func TestPipeEcho(t *testing.T) {
 	lines := []string{"hello", "", "from the parent", "through a child process and back"}
 	var out bytes.Buffer
-	echoes, err := runParent(exe(t), lines, &out)
+	echoes, err := runParentOrSkip(t, exe(t), lines, &out)
 	require.NoError(t, err)
 	require.Equal(t, lines, echoes)
 	require.Contains(t, out.String(), "parent: started child ")
@@ -41,26 +56,26 @@ func TestPipeEcho(t *testing.T) {
 // reassembled: the child's echoes and the parent's writes overlap without a deadlock.
 func TestPipeEchoLongLines(t *testing.T) {
 	lines := []string{strings.Repeat("a", 300_000), "short", strings.Repeat("b", 70_000)}
-	echoes, err := runParent(exe(t), lines, &bytes.Buffer{})
+	echoes, err := runParentOrSkip(t, exe(t), lines, &bytes.Buffer{})
 	require.NoError(t, err)
 	require.Equal(t, lines, echoes)
 }
 
 // No lines: the child sees its input end at once and exits cleanly.
 func TestPipeEchoNothing(t *testing.T) {
-	echoes, err := runParent(exe(t), nil, &bytes.Buffer{})
+	echoes, err := runParentOrSkip(t, exe(t), nil, &bytes.Buffer{})
 	require.NoError(t, err)
 	require.Empty(t, echoes)
 }
 
 // A program that cannot be started is reported, not hung on.
 func TestPipeEchoBadProgram(t *testing.T) {
-	_, err := runParent("/nonexistent/pipe-echo", []string{"x"}, &bytes.Buffer{})
+	_, err := runParentOrSkip(t, "/nonexistent/pipe-echo", []string{"x"}, &bytes.Buffer{})
 	require.ErrorIs(t, err, uv.ENOENT)
 }
 
 // A child that fails is reported with its exit status.
 func TestPipeEchoChildFails(t *testing.T) {
-	_, err := runParent("/bin/false", []string{"x"}, &bytes.Buffer{})
+	_, err := runParentOrSkip(t, "/bin/false", []string{"x"}, &bytes.Buffer{})
 	require.Error(t, err)
 }

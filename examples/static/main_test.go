@@ -5,6 +5,7 @@ import (
 	nethttp "net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,7 +28,7 @@ func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(
 func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func TestStaticServer(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.html"), []byte("<p>index</p>"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "app.js"), []byte("console.log(1)"), 0o644))
 	loop, err := uv.NewLoop()
@@ -80,4 +81,32 @@ func TestStaticServer(t *testing.T) {
 		t.Fatal("the loop did not end")
 	}
 	require.NoError(t, loop.Close())
+}
+
+// tempDir is t.TempDir but for the removal on Windows: Go's os.RemoveAll deletes with
+// FileDispositionInformationEx, which Wine 8 does not implement (STATUS_NOT_IMPLEMENTED), so
+// under Wine every t.TempDir that held a file fails its cleanup. There the directory is
+// removed entry by entry with os.Remove.
+func tempDir(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS != "windows" {
+		return t.TempDir()
+	}
+	dir, err := os.MkdirTemp("", "uv-static-")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		var paths []string
+		filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+			if err == nil {
+				paths = append(paths, p)
+			}
+			return nil
+		})
+		for i := len(paths) - 1; i >= 0; i-- {
+			if err := os.Remove(paths[i]); err != nil && !os.IsNotExist(err) {
+				t.Errorf("removing the test directory: %v", err)
+			}
+		}
+	})
+	return dir
 }

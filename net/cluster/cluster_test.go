@@ -47,6 +47,7 @@ func TestReusePortSpreadsConnections(t *testing.T) {
 // With round-robin scheduling worker 0 accepts and hands connections out in turn, so the
 // counts are exactly even.
 func TestRoundRobinSpreadsConnectionsEvenly(t *testing.T) {
+	needLoopHandoff(t)
 	noLeaks(t)
 	c := serve(t, cluster.Options{Workers: 3, Host: "127.0.0.1", Scheduling: cluster.SchedRoundRobin}, hello)
 	require.Equal(t, cluster.SchedRoundRobin, c.Scheduling())
@@ -59,8 +60,22 @@ func TestRoundRobinSpreadsConnectionsEvenly(t *testing.T) {
 	require.NoError(t, waitFor(t, c.Wait))
 }
 
+// A one-loop round-robin cluster hands nothing over: worker 0 accepts and serves every
+// connection itself. It is the in-process mode that needs no IPC, so it runs on every OS.
+func TestRoundRobinOneWorker(t *testing.T) {
+	noLeaks(t)
+	c := serve(t, cluster.Options{Workers: 1, Host: "127.0.0.1", Scheduling: cluster.SchedRoundRobin}, hello)
+	require.Equal(t, cluster.SchedRoundRobin, c.Scheduling())
+	require.Equal(t, 1, c.Workers())
+	require.Equal(t, map[int]int{0: 5}, dialMany(t, addrOf(c.Port()), 5))
+	require.Equal(t, []uint64{5}, c.Served())
+	c.Close()
+	require.NoError(t, waitFor(t, c.Wait))
+}
+
 // Sequential connections go to workers 0, 1, 2, 0, 1, 2, ...
 func TestRoundRobinOrder(t *testing.T) {
+	needLoopHandoff(t)
 	noLeaks(t)
 	c := serve(t, cluster.Options{Workers: 3, Host: "127.0.0.1", Scheduling: cluster.SchedRoundRobin}, hello)
 	defer func() { c.Close(); require.NoError(t, waitFor(t, c.Wait)) }()
@@ -76,6 +91,7 @@ func TestRoundRobinOrder(t *testing.T) {
 // The default host is "::", dual-stack: IPv4 clients reach it, in both schedulings; the
 // default worker count is the number of CPUs.
 func TestDefaultHostAndWorkers(t *testing.T) {
+	needLoopHandoff(t) // runtime.NumCPU() loops, round-robin where SO_REUSEPORT does not balance
 	noLeaks(t)
 	for _, sched := range []cluster.Scheduling{cluster.SchedAuto, cluster.SchedRoundRobin} {
 		t.Run(sched.String(), func(t *testing.T) {
@@ -106,6 +122,8 @@ func TestBusyPort(t *testing.T) {
 		t.Run(sched.String(), func(t *testing.T) {
 			if sched == cluster.SchedReusePort {
 				needReusePort(t)
+			} else {
+				needLoopHandoff(t)
 			}
 			var setups atomic.Int32
 			c, err := cluster.Serve(cluster.Options{Workers: 3, Host: "127.0.0.1", Port: port, Scheduling: sched},
@@ -140,6 +158,8 @@ func TestCloseEndsOpenConnections(t *testing.T) {
 		t.Run(sched.String(), func(t *testing.T) {
 			if sched == cluster.SchedReusePort {
 				needReusePort(t)
+			} else {
+				needLoopHandoff(t)
 			}
 			noLeaks(t)
 			stops := make(chan int, 2)
@@ -177,6 +197,7 @@ func TestCloseEndsOpenConnections(t *testing.T) {
 // Without a stop callback that ends them, open connections keep being served after Close
 // (Node's server.close), and the cluster ends when the last one does.
 func TestCloseWaitsForOpenConnections(t *testing.T) {
+	needLoopHandoff(t)
 	noLeaks(t)
 	stopped := make(chan struct{}, 2)
 	c := serve(t, cluster.Options{Workers: 2, Host: "127.0.0.1", Scheduling: cluster.SchedRoundRobin},
@@ -207,6 +228,7 @@ func TestCloseWaitsForOpenConnections(t *testing.T) {
 
 // Close is safe from many goroutines, and twice.
 func TestCloseTwiceConcurrently(t *testing.T) {
+	needLoopHandoff(t) // two loops: SchedAuto is round-robin where SO_REUSEPORT does not balance
 	noLeaks(t)
 	c := serve(t, cluster.Options{Workers: 2, Host: "127.0.0.1"}, hello)
 	done := make(chan struct{})

@@ -124,6 +124,7 @@ func startPrimary(t *testing.T, o cluster.ProcessOptions) (*cluster.Primary, *ev
 // the workers in order, the counts are even, and after Close every worker has exited (with
 // status 0) and been reaped.
 func TestPrimaryRoundRobin(t *testing.T) {
+	needWorkerProcesses(t)
 	noLeaks(t)
 	p, ev := startPrimary(t, cluster.ProcessOptions{Workers: 2, RestartDelay: time.Millisecond})
 	// The first client does not wait for the workers: its connection waits for one.
@@ -164,6 +165,7 @@ func TestPrimaryRoundRobin(t *testing.T) {
 // A worker that exits, by itself or by a signal, is started again in its slot and takes
 // its share of the connections again.
 func TestPrimaryRestartsWorkers(t *testing.T) {
+	needWorkerProcesses(t)
 	noLeaks(t)
 	p, ev := startPrimary(t, cluster.ProcessOptions{Workers: 2, RestartDelay: time.Millisecond})
 	pids := ev.waitListening(t, 2)
@@ -210,6 +212,7 @@ func TestPrimaryRestartsWorkers(t *testing.T) {
 
 // With NoRestart an exited worker stays down and the others get every connection.
 func TestPrimaryNoRestart(t *testing.T) {
+	needWorkerProcesses(t)
 	noLeaks(t)
 	p, ev := startPrimary(t, cluster.ProcessOptions{Workers: 2, NoRestart: true})
 	pids := ev.waitListening(t, 2)
@@ -231,6 +234,7 @@ func TestPrimaryNoRestart(t *testing.T) {
 // Close lets workers end their connections; one that does not is killed after
 // ShutdownTimeout, and its client sees the connection end.
 func TestPrimaryKillsWorkersThatDoNotStop(t *testing.T) {
+	needWorkerProcesses(t)
 	noLeaks(t)
 	p, ev := startPrimary(t, cluster.ProcessOptions{Workers: 1, ShutdownTimeout: 50 * time.Millisecond,
 		Env: []string{"CLUSTER_TEST_STUBBORN=1"}})
@@ -264,6 +268,7 @@ func TestPrimaryBusyPort(t *testing.T) {
 
 // A worker program that cannot run fails StartPrimary, and nothing is left.
 func TestPrimaryBadProgram(t *testing.T) {
+	needWorkerProcesses(t)
 	noLeaks(t)
 	_, err := cluster.StartPrimary(cluster.ProcessOptions{Workers: 2, Host: "127.0.0.1",
 		Exe: "/nonexistent/worker"})
