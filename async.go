@@ -30,7 +30,9 @@ func (a *AsyncWatcher) Init(l *Loop, cb func()) error {
 // the loop. After Close, or once the loop is closed, Send does nothing.
 func (a *AsyncWatcher) Send() {
 	l := a.loop
-	if l == nil || !a.pending.CompareAndSwap(0, 1) {
+	// A plain load first: while a Send is pending, the many that follow (a busy threadpool
+	// completes into one watcher) leave the cache line shared with the loop.
+	if l == nil || a.pending.Load() != 0 || !a.pending.CompareAndSwap(0, 1) {
 		return
 	}
 	l.asyncMu.Lock()
@@ -39,13 +41,27 @@ func (a *AsyncWatcher) Send() {
 		return
 	}
 	l.asyncQ = append(l.asyncQ, a)
-	if !l.wakePending {
-		// Under the lock, so Loop.Close cannot close the wakeup descriptor meanwhile (its
-		// number could be reused by then).
-		l.wakePending = true
-		l.backendWake()
+	wake := false
+	if !l.wakePending.Load() {
+		l.wakePending.Store(true)
+		// A loop that is awake checks wakePending before it blocks again (the loop clears
+		// awake before that check, and both are sequentially consistent atomics): it needs
+		// no system call to learn about this Send.
+		if !skipIdleWake || !l.awake.Load() {
+			wake = true
+			// Counted under the lock, so Loop.Close, which sets closed under it, waits for
+			// this write before it closes the wakeup descriptor (whose number could be
+			// reused).
+			l.wakers.Add(1)
+		}
 	}
 	l.asyncMu.Unlock()
+	if wake {
+		// Outside the lock: the loop this wakes takes the lock at once in runAsync, and
+		// would otherwise often find it still held and sleep on it.
+		l.backendWake()
+		l.wakers.Add(-1)
+	}
 }
 
 // Close stops the watcher: later Sends are ignored and a Send not yet delivered is dropped.
@@ -61,12 +77,12 @@ func (a *AsyncWatcher) Close() {
 }
 
 // runAsync runs the callbacks of the watchers sent since the last run. It is called from the
-// backend when the wakeup fires.
+// backend's poll when wakePending is set.
 func (l *Loop) runAsync() int {
 	l.asyncMu.Lock()
 	q := l.asyncQ
 	l.asyncQ = l.asyncSpare[:0]
-	l.wakePending = false
+	l.wakePending.Store(false)
 	l.asyncMu.Unlock()
 	n := 0
 	for i, a := range q {

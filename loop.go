@@ -3,6 +3,7 @@ package uv
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/uv-go/uv/timers"
@@ -36,10 +37,16 @@ type Loop struct {
 	nfds     int
 	ioQ      IOWatcher // interest changes not yet given to the kernel
 
-	asyncMu     sync.Mutex
-	asyncQ      []*AsyncWatcher
-	asyncSpare  []*AsyncWatcher
-	wakePending bool
+	asyncMu    sync.Mutex
+	asyncQ     []*AsyncWatcher
+	asyncSpare []*AsyncWatcher
+	// wakePending is set (under asyncMu) by the first Send after runAsync took the queue,
+	// and read without the lock by the poll, which runs runAsync when it finds it set.
+	wakePending atomic.Bool
+	// awake is set while Run runs the loop between two polls (see skipIdleWake): a Send
+	// then needs no system call.
+	awake  atomic.Bool
+	wakers atomic.Int32 // Sends writing to the wakeup descriptor now
 
 	metrics     metrics
 	metricsIdle bool
@@ -116,8 +123,10 @@ func (l *Loop) Run(mode RunMode) (bool, error) {
 	}
 	runtime.LockOSThread()
 	l.running = true
+	l.awake.Store(true)
 	defer func() {
 		l.running = false
+		l.leaveAwake()
 		runtime.UnlockOSThread()
 	}()
 
@@ -169,6 +178,15 @@ func (l *Loop) Run(mode RunMode) (bool, error) {
 	l.mark(phaseEnd) // the pre-loop timers, when no iteration followed
 	l.stopFlag = false
 	return r, nil
+}
+
+// leaveAwake ends Run's awake period. A Send that relied on it made no system call, so the
+// backend is woken now for it: whoever polls BackendFd until the next Run must see it.
+func (l *Loop) leaveAwake() {
+	l.awake.Store(false)
+	if skipIdleWake && l.wakePending.Load() {
+		l.backendWake() // Close runs on this goroutine, so the descriptor is still open
+	}
 }
 
 func (l *Loop) runClosing() {
@@ -332,6 +350,9 @@ func (l *Loop) Close() error {
 	l.asyncMu.Lock()
 	l.closed = true
 	l.asyncQ, l.asyncSpare = nil, nil
+	for l.wakers.Load() != 0 {
+		runtime.Gosched() // a Send is between its lock and its wakeup write
+	}
 	l.backendClose()
 	l.asyncMu.Unlock()
 	l.timers.Reset()

@@ -1,13 +1,17 @@
 package uv
 
 import (
+	"runtime"
+	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
 // The Linux backend: one epoll instance per loop, level-triggered, and an eventfd for
-// cross-goroutine wakeups.
+// cross-goroutine wakeups. The eventfd is edge-triggered: every write queues one event, so
+// the loop never reads it back (the counter would need 2^64 wakeups to fill up).
 
 const maxEvents = 1024
 
@@ -17,7 +21,21 @@ type backend struct {
 	events [maxEvents]unix.EpollEvent
 	// nDispatch is the number of events being dispatched (for invalidation), 0 outside.
 	nDispatch int
+	// nreg counts the descriptors this loop added to the epoll set, besides the eventfd,
+	// and has not removed: stopped watchers stay registered until an event or an
+	// invalidation removes them. It may count descriptors the kernel dropped when they were
+	// closed, never fewer than are registered.
+	nreg int
+	// evWritten counts the writes to the eventfd that have completed; evSeen is its value
+	// before the last wait that took every ready event. While they differ an event may be
+	// waiting in the epoll set, and a poll must not skip its wait: whoever polls BackendFd
+	// would see it readable for ever.
+	evWritten atomic.Uint64
+	evSeen    uint64
 	sigprof   bool
+	// spinFails counts the last spins that timed out; spinSkip the waits left to block
+	// without spinning.
+	spinFails, spinSkip int
 }
 
 var wakeBytes = [8]byte{1, 0, 0, 0, 0, 0, 0, 0}
@@ -32,7 +50,7 @@ func (l *Loop) backendInit() error {
 		unix.Close(epfd)
 		return TranslateSysError(err)
 	}
-	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(evfd)}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: int32(evfd)}
 	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, evfd, &ev); err != nil {
 		unix.Close(evfd)
 		unix.Close(epfd)
@@ -50,13 +68,14 @@ func (l *Loop) backendClose() {
 
 func (l *Loop) backendFd() int { return l.be.epfd }
 
-// backendWake makes a blocked (or the next) poll return. Called with asyncMu held, so the
-// eventfd cannot be closed underneath it.
+// backendWake makes a blocked (or the next) poll return. Loop.Close waits for the Sends
+// counted in wakers, so the eventfd cannot be closed underneath it.
 func (l *Loop) backendWake() {
 	for {
 		_, err := unix.Write(l.be.evfd, wakeBytes[:])
 		if err != unix.EINTR {
-			return // EAGAIN means the counter is already non-zero: the loop will wake
+			l.be.evWritten.Add(1)
+			return
 		}
 	}
 }
@@ -101,6 +120,9 @@ func (l *Loop) ioInvalidate(fd int) {
 	err := unix.EpollCtl(l.be.epfd, unix.EPOLL_CTL_DEL, fd, &ev)
 	if l.ins != nil {
 		l.ins.sys(l, SysEpollCtl, fd, int64(l.be.epfd), unix.EPOLL_CTL_DEL, 0, 0, err)
+	}
+	if err == nil {
+		l.be.nreg--
 	}
 }
 
@@ -160,6 +182,9 @@ func (l *Loop) flushInterest() {
 		if l.ins != nil {
 			l.ins.sys(l, SysEpollCtl, w.fd, int64(l.be.epfd), int64(op), int64(ev.Events), 0, err)
 		}
+		if err == nil && op == unix.EPOLL_CTL_ADD {
+			l.be.nreg++
+		}
 		if err == unix.EEXIST && op == unix.EPOLL_CTL_ADD {
 			err = unix.EpollCtl(l.be.epfd, unix.EPOLL_CTL_MOD, w.fd, &ev)
 			if l.ins != nil {
@@ -176,6 +201,16 @@ func (l *Loop) flushInterest() {
 }
 
 func (l *Loop) epollWait(timeout int) (int, error) {
+	if timeout == 0 && !l.be.sigprof {
+		// A wait that cannot block needs no hand-off of the P to the scheduler: the raw
+		// call skips entersyscall and exitsyscall.
+		r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(l.be.epfd),
+			uintptr(unsafe.Pointer(&l.be.events[0])), maxEvents, 0, 0, 0)
+		if e != 0 {
+			return 0, e
+		}
+		return int(r), nil
+	}
 	if !l.be.sigprof {
 		return unix.EpollWait(l.be.epfd, l.be.events[:], timeout)
 	}
@@ -191,7 +226,13 @@ func (l *Loop) epollWait(timeout int) (int, error) {
 	return int(r), nil
 }
 
-// backendPoll waits up to timeout ms (-1: no limit) and dispatches I/O events.
+// backendPoll waits up to timeout ms (-1: no limit) and dispatches I/O events, then the
+// async watchers sent meanwhile, counted as one event as libuv counts its wakeup descriptor.
+//
+// With threadpool requests in flight the loop first spins for a moment (spinForWake). A
+// wait that would not block is skipped when the eventfd is the only descriptor registered
+// and no write to it is unseen: it could only report what wakePending already says (libuv
+// skips the wait when it watches nothing).
 func (l *Loop) backendPoll(timeout int) {
 	l.flushInterest()
 	var deadline uint64
@@ -205,44 +246,50 @@ func (l *Loop) backendPoll(timeout int) {
 	}
 	rounds := 48
 	for {
-		if timeout != 0 {
-			l.metricsSetEntry()
-		}
 		l.pollTimeout = timeout
-		if l.ins != nil {
-			l.ins.waitStart = HRTime()
-		}
-		n, err := l.epollWait(timeout)
-		l.UpdateTime()
-		if l.ins != nil {
-			l.ins.waited(l, l.be.epfd, maxEvents, timeout, n, err)
-		}
-		if n <= 0 || err != nil {
-			if resetTimeout {
-				timeout, resetTimeout = userTimeout, false
-			} else if err == nil {
-				return // timed out
+		wait := timeout
+		if wait != 0 {
+			l.metricsSetEntry() // a spin waits as much as the wait does
+			if l.wq.inflight > 0 && spinnable() && l.spinForWake() {
+				wait = 0
+			} else {
+				// From here on a Send writes the eventfd; one that came before is in
+				// wakePending, and then the loop must not block.
+				l.awake.Store(false)
+				if l.wakePending.Load() {
+					wait = 0
+				}
 			}
-			if !l.retryTimeout(&timeout, deadline) {
-				return
-			}
-			continue
 		}
+		var n int
+		var err error
+		if wait != 0 || l.be.nreg != 0 || l.ins != nil || l.be.evWritten.Load() != l.be.evSeen {
+			if l.ins != nil {
+				l.ins.waitStart = HRTime()
+			}
+			written := l.be.evWritten.Load()
+			n, err = l.epollWait(wait)
+			l.UpdateTime()
+			if n < maxEvents && err == nil {
+				l.be.evSeen = written // the wait took every event of those writes
+			}
+			if l.ins != nil {
+				l.ins.waited(l, l.be.epfd, maxEvents, wait, n, err)
+			}
+			if err != nil {
+				n = 0
+			}
+		} else {
+			l.UpdateTime()
+		}
+		l.awake.Store(true)
 		nevents := 0
 		l.be.nDispatch = n
 		for i := 0; i < n; i++ {
 			pe := &l.be.events[i]
 			fd := int(pe.Fd)
-			if fd == -1 {
-				continue
-			}
-			if fd == l.be.evfd {
-
-				nevents++
-				l.metricsUpdateIdle()
-				l.drainWake()
-				l.runAsync()
-				continue
+			if fd == -1 || fd == l.be.evfd {
+				continue // the eventfd only wakes the wait: wakePending says what to run
 			}
 			var w *IOWatcher
 			if fd < len(l.watchers) {
@@ -253,6 +300,9 @@ func (l *Loop) backendPoll(timeout int) {
 				err := unix.EpollCtl(l.be.epfd, unix.EPOLL_CTL_DEL, fd, &dummy)
 				if l.ins != nil {
 					l.ins.sys(l, SysEpollCtl, fd, int64(l.be.epfd), unix.EPOLL_CTL_DEL, 0, 0, err)
+				}
+				if err == nil {
+					l.be.nreg--
 				}
 				continue
 			}
@@ -269,6 +319,22 @@ func (l *Loop) backendPoll(timeout int) {
 			w.cb(fromEpoll(ev))
 		}
 		l.be.nDispatch = 0
+		if l.wakePending.Load() {
+			nevents++
+			l.metricsUpdateIdle()
+			l.runAsync()
+		}
+		if n == 0 && nevents == 0 {
+			if resetTimeout {
+				timeout, resetTimeout = userTimeout, false
+			} else if err == nil {
+				return // timed out
+			}
+			if !l.retryTimeout(&timeout, deadline) {
+				return
+			}
+			continue
+		}
 		l.metrics.events += uint64(nevents)
 		if resetTimeout {
 			timeout, resetTimeout = userTimeout, false
@@ -305,12 +371,41 @@ func (l *Loop) retryTimeout(timeout *int, deadline uint64) bool {
 	return true
 }
 
-func (l *Loop) drainWake() {
-	var buf [8]byte
+// spinLimit bounds spinForWake: about the time a threadpool worker takes to pick up an item
+// and hand its completion back, far less than the system calls, futex wakeups and
+// interprocessor interrupts that blocking and being woken cost (tens of microseconds on a
+// virtual machine).
+const spinLimit = 20 * time.Microsecond
+
+// spinnable reports whether another thread can complete work while the loop spins: with
+// one P the loop's spin would keep the pool's workers from running.
+func spinnable() bool { return runtime.GOMAXPROCS(0) > 1 }
+
+// spinForWake polls wakePending for a short while before the loop blocks with threadpool
+// requests in flight, and reports whether it was set. A completion that finds the loop awake
+// costs its worker no system call and the loop no sleep; I/O events wait at most spinLimit
+// for the wait that follows. Spins that time out make the next waits skip spinning, the more
+// of them the more spins failed in a row (long work gains nothing from it).
+func (l *Loop) spinForWake() bool {
+	if l.be.spinSkip > 0 {
+		l.be.spinSkip--
+		return false
+	}
+	t0 := HRTime()
 	for {
-		_, err := unix.Read(l.be.evfd, buf[:])
-		if err != unix.EINTR {
-			return
+		for range 256 {
+			if l.wakePending.Load() {
+				l.be.spinFails = 0
+				return true
+			}
+		}
+		// Give the CPU to a thread waiting for it: wakeups often put a worker on the loop's
+		// CPU, and then the spin would only keep it from completing.
+		unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
+		if HRTime()-t0 > uint64(spinLimit) {
+			l.be.spinFails = min(l.be.spinFails+1, 6)
+			l.be.spinSkip = 1<<l.be.spinFails - 1
+			return false
 		}
 	}
 }

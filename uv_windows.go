@@ -88,8 +88,8 @@ func (l *Loop) backendClose() {
 // backendFd returns -1: a completion port cannot be polled by another loop (as in libuv).
 func (l *Loop) backendFd() int { return -1 }
 
-// backendWake makes a blocked (or the next) poll return. Called with asyncMu held, so the
-// port cannot be closed underneath it.
+// backendWake makes a blocked (or the next) poll return. Loop.Close waits for the Sends
+// counted in wakers, so the port cannot be closed underneath it.
 func (l *Loop) backendWake() {
 	windows.PostQueuedCompletionStatus(l.be.port, 0, keyWake, nil)
 }

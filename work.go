@@ -21,11 +21,12 @@ type WorkReq struct {
 
 // workQueue is a loop's list of completed requests, filled from worker goroutines.
 type workQueue struct {
-	once  bool
-	async AsyncWatcher
-	mu    sync.Mutex
-	head  *WorkReq
-	tail  *WorkReq
+	once     bool
+	inflight int // submitted requests whose done callback has not run (loop goroutine only)
+	async    AsyncWatcher
+	mu       sync.Mutex
+	head     *WorkReq
+	tail     *WorkReq
 }
 
 // Submit queues fn on the default threadpool in the given lane; done runs on the loop once fn
@@ -48,6 +49,7 @@ func (r *WorkReq) Submit(l *Loop, kind threadpool.Kind, fn func(), done func(err
 		return EINVAL
 	}
 	l.RegisterRequest()
+	l.wq.inflight++
 	return nil
 }
 
@@ -103,6 +105,7 @@ func (l *Loop) workDone() {
 		done := r.done
 		r.loop, r.done = nil, nil
 		l.UnregisterRequest()
+		l.wq.inflight--
 		n++
 		done(err)
 		r = next

@@ -3,6 +3,7 @@ package threadpool
 import (
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // EnvSize is the environment variable that sizes the default pool, as in libuv.
@@ -15,15 +16,22 @@ var (
 	defaultMu   sync.Mutex
 	defaultPool *Pool
 	defaultSize int // set by SetDefaultSize; 0 means "use the environment"
+	// defaultReady is defaultPool once it exists: every submission asks for the pool, and
+	// an atomic load is cheaper than the mutex.
+	defaultReady atomic.Pointer[Pool]
 )
 
 // Default returns the process-wide pool shared by all loops, creating it on first use with
 // DefaultSize workers. It is never closed.
 func Default() *Pool {
+	if p := defaultReady.Load(); p != nil {
+		return p
+	}
 	defaultMu.Lock()
 	defer defaultMu.Unlock()
 	if defaultPool == nil {
 		defaultPool = New(defaultSizeLocked())
+		defaultReady.Store(defaultPool)
 	}
 	return defaultPool
 }

@@ -15,6 +15,7 @@ func resetDefault(t *testing.T) {
 		defaultMu.Lock()
 		p := defaultPool
 		defaultPool, defaultSize = nil, 0
+		defaultReady.Store(nil)
 		defaultMu.Unlock()
 		if p != nil {
 			p.Close()

@@ -15,6 +15,11 @@
 //     the SlowIO lane is at its limit. libuv keeps SlowIO items in a side queue represented in
 //     the main queue by one marker that goes back to the tail after each SlowIO item starts, so
 //     there a burst of DNS requests is interleaved with later work rather than run first.
+//   - The last worker to run out of work, while no item runs, polls for new work for up to
+//     20 µs before it parks (less often after polls that found nothing): a loop that queues
+//     one item at a time then needs no futex wakeup per item. It never polls while other
+//     items run, as it would then hold a P that a worker returning from a system call needs.
+//     libuv's workers wait on their condition variable at once.
 //   - A negative UV_THREADPOOL_SIZE means 1 here; in libuv it wraps to a huge unsigned number
 //     and is clamped to 1024. See ParseSize.
 //   - Pools other than Default can be created, closed and sized freely (libuv has only the one

@@ -2,8 +2,10 @@ package threadpool
 
 import (
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Kind is the lane a Work item runs in.
@@ -163,6 +165,14 @@ type Pool struct {
 	closed  bool // Close was called
 	wg      sync.WaitGroup
 
+	// spinning is the number of workers (0 or 1) polling kick for new work before they wait
+	// on cond: Submit sets kick for them instead of signalling, as they look at the queues
+	// again before they wait. spinFails counts the last spins that found no work, spinSkip
+	// the idle workers left to park without spinning.
+	spinning            int
+	spinFails, spinSkip int
+	kick                atomic.Bool // set by Submit and Close to end a spin early
+
 	submitted, completed, cancelled uint64
 }
 
@@ -220,9 +230,34 @@ func (p *Pool) Submit(w *Work) error {
 	return nil
 }
 
+// spinLimit bounds a worker's spin: about the time a loop takes to run a completion and
+// submit the next item, far less than parking a worker and waking it again costs when the
+// wakeup needs a futex call and an interprocessor interrupt (tens of microseconds on a
+// virtual machine).
+const spinLimit = 20 * time.Microsecond
+
+// spin polls kick for up to spinLimit and reports whether it was set. p.mu is not held.
+func (p *Pool) spin() bool {
+	start := time.Now()
+	for {
+		for range 256 {
+			if p.kick.Load() {
+				return true
+			}
+		}
+		if time.Since(start) > spinLimit {
+			return false
+		}
+	}
+}
+
 // wakeOne hands waiting work to an idle worker, or starts a new worker if none is idle and the
 // pool is not full. p.mu must be held.
 func (p *Pool) wakeOne() {
+	if p.spinning > 0 {
+		p.kick.Store(true)
+		return
+	}
 	if p.idle > 0 {
 		// The signaller, not the waiter, takes the worker off the idle count, so that a second
 		// Submit before the first wakeup lands wakes (or starts) another worker.
@@ -269,6 +304,7 @@ func (p *Pool) next() *Work {
 func (p *Pool) worker() {
 	defer p.wg.Done()
 	p.mu.Lock()
+	spun := false
 	for {
 		w := p.next()
 		if w == nil {
@@ -282,10 +318,33 @@ func (p *Pool) worker() {
 				p.mu.Unlock()
 				return
 			}
+			if !spun && p.spinning == 0 && p.running == 0 && !p.closed {
+				spun = true
+				if p.spinSkip > 0 {
+					p.spinSkip--
+				} else if runtime.GOMAXPROCS(0) > 1 {
+					// The pool is idle: one worker polls for new work before it parks.
+					p.spinning++
+					p.kick.Store(false)
+					p.mu.Unlock()
+					ok := p.spin()
+					p.mu.Lock()
+					p.spinning--
+					if ok {
+						p.spinFails = 0
+					} else {
+						p.spinFails = min(p.spinFails+1, 6)
+						p.spinSkip = 1<<p.spinFails - 1
+					}
+					continue
+				}
+			}
 			p.idle++
 			p.cond.Wait()
+			spun = false
 			continue
 		}
+		spun = false
 		p.mu.Unlock()
 		// While there is work, finishing one item and taking the next share one lock.
 		for w != nil {
@@ -341,6 +400,7 @@ func (p *Pool) Cancel(w *Work) bool {
 func (p *Pool) Close() {
 	p.mu.Lock()
 	p.closed = true
+	p.kick.Store(true)
 	if p.idle > 0 {
 		p.idle = 0
 		p.cond.Broadcast()

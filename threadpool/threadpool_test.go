@@ -584,3 +584,37 @@ func BenchmarkRoundTrip(b *testing.B) {
 		<-done
 	}
 }
+
+// TestChainThroughIdleWorker submits one item at a time, the next as soon as the previous
+// completed, so that each Submit finds a worker polling for work after its last item, parked,
+// or still on its way back from completing: every item runs.
+func TestChainThroughIdleWorker(t *testing.T) {
+	p := newPool(t, 4)
+	done := make(chanCompleter, 1)
+	w := &Work{To: done, Fn: func() {}}
+	for range 2000 {
+		require.NoError(t, p.Submit(w))
+		require.Same(t, w, recv(t, done))
+	}
+	st := p.Stats()
+	assert.Equal(t, uint64(2000), st.Completed)
+	assert.Zero(t, st.Running+st.Queued)
+}
+
+// TestCloseRightAfterWork closes pools whose worker has just finished an item (and may be
+// polling for the next): Close must return, with the worker gone.
+func TestCloseRightAfterWork(t *testing.T) {
+	for range 50 {
+		p := New(2)
+		done := make(chanCompleter, 1)
+		require.NoError(t, p.Submit(&Work{To: done, Fn: func() {}}))
+		recv(t, done)
+		closed := make(chan struct{})
+		go func() {
+			p.Close()
+			close(closed)
+		}()
+		recv(t, closed)
+		assert.Zero(t, p.Stats().Workers)
+	}
+}
