@@ -232,7 +232,7 @@ func (p *Pipe) failConnect(req *ConnectReq, err error, cb func(*ConnectReq, erro
 		return e
 	}
 	req.stream, req.cb = &p.Stream, cb
-	if e := p.sock.FailConnect(err, p.connDoneFn); e != nil {
+	if e := p.sock.FailConnect(err, p.connectCb()); e != nil {
 		return e
 	}
 	p.connReq = req

@@ -32,7 +32,7 @@ func (s *Stream) WriteFile(req *WriteReq, f uv.OSFd, off int64, n int, cb func(r
 	}
 	req.stream, req.cb = s, cb
 	req.op.Ctx = req
-	return s.sock.WriteFile(&req.op, f, off, n, s.writeFn)
+	return s.sock.WriteFile(&req.op, f, off, n, s.writeCb())
 }
 
 // Unwritten returns the bytes of the request the kernel has not taken: 0 once its callback

@@ -30,13 +30,17 @@ type Stream struct {
 	// reported by Listen, Sockname, or the connect callback.
 	delayedErr error
 
-	readyFn    func() // bound once at init, so starting and stopping allocates nothing
+	// Callbacks for the sock, each bound once (a method value is an allocation): those every
+	// stream needs at init, the others at their first use, so that an accepted connection
+	// that only reads and writes at once (a server's idle keep-alive connection) holds
+	// three.
+	readyFn    func()
+	closeFn    func()
+	cancelFn   func()
 	connFn     func()
 	writeFn    func(*uv.WriteOp, error)
 	connDoneFn func(error)
 	shutDoneFn func(error)
-	closeFn    func()
-	cancelFn   func()
 }
 
 // WriteReq is a write request (libuv's uv_write_t). Embed or reuse it: a write allocates
@@ -80,9 +84,7 @@ func (r *ShutdownReq) Stream() *Stream { return r.stream }
 // initStream registers the handle; the socket comes later with openSock.
 func (s *Stream) initStream(l *uv.Loop, t uv.HandleType, owner any, onClose func()) error {
 	if s.readyFn == nil { // bind once: re-initialising a closed handle allocates nothing
-		s.readyFn, s.connFn, s.writeFn = s.onReadable, s.onConnection, s.writeDone
-		s.connDoneFn, s.shutDoneFn = s.connectDone, s.shutdownDone
-		s.closeFn, s.cancelFn = s.closeStream, s.sock.CancelAll
+		s.readyFn, s.closeFn, s.cancelFn = s.onReadable, s.closeStream, s.sock.CancelAll
 	}
 	if onClose == nil {
 		onClose = s.closeFn
@@ -111,6 +113,22 @@ func (s *Stream) openNewSock(fd uv.OSSock, ipc bool, flags uint8) error {
 	}
 	s.flags |= flags
 	return nil
+}
+
+// writeCb returns writeDone bound to s, binding it at the first queued write.
+func (s *Stream) writeCb() func(*uv.WriteOp, error) {
+	if s.writeFn == nil {
+		s.writeFn = s.writeDone
+	}
+	return s.writeFn
+}
+
+// connectCb returns connectDone bound to s, binding it at the first connect.
+func (s *Stream) connectCb() func(error) {
+	if s.connDoneFn == nil {
+		s.connDoneFn = s.connectDone
+	}
+	return s.connDoneFn
 }
 
 func (s *Stream) hasSock() bool { return s.sock.Loop() != nil && !s.sock.Closed() }
@@ -273,7 +291,7 @@ func (s *Stream) write2(req *WriteReq, bufs [][]byte, send *Stream, cb func(req 
 	}
 	req.stream, req.cb = s, cb
 	req.op.Ctx = req
-	return s.sock.Write(&req.op, bufs, fd, send != nil, s.writeFn)
+	return s.sock.Write(&req.op, bufs, fd, send != nil, s.writeCb())
 }
 
 func (s *Stream) writeDone(op *uv.WriteOp, err error) {
@@ -311,6 +329,9 @@ func (s *Stream) Shutdown(req *ShutdownReq, cb func(req *ShutdownReq, err error)
 	if s.flags&streamWritable == 0 || s.IsClosing() || !s.hasSock() || s.sock.Shutting() {
 		return uv.ENOTCONN
 	}
+	if s.shutDoneFn == nil {
+		s.shutDoneFn = s.shutdownDone
+	}
 	if err := s.sock.Shutdown(s.shutDoneFn); err != nil {
 		return err
 	}
@@ -338,7 +359,7 @@ func (s *Stream) connectSock(req *ConnectReq, to uv.SockAddr, cb func(*ConnectRe
 		return uv.EALREADY
 	}
 	req.stream, req.cb = s, cb
-	if err := s.sock.Connect(to, s.connDoneFn); err != nil {
+	if err := s.sock.Connect(to, s.connectCb()); err != nil {
 		return err
 	}
 	s.connReq = req
@@ -363,6 +384,9 @@ func (s *Stream) connectDone(err error) {
 
 // listen starts accepting with the socket's backlog.
 func (s *Stream) listen(backlog int, cb func(server *Stream, err error)) error {
+	if s.connFn == nil {
+		s.connFn = s.onConnection
+	}
 	if err := s.sock.Listen(backlog, s.connFn); err != nil {
 		return err
 	}

@@ -204,7 +204,7 @@ func (t *TCP) Connect(req *ConnectReq, addr netip.AddrPort, cb func(req *Connect
 	if t.delayedErr != nil {
 		err := t.delayedErr
 		req.stream, req.cb = &t.Stream, cb
-		if err := t.sock.FailConnect(err, t.connDoneFn); err != nil {
+		if err := t.sock.FailConnect(err, t.connectCb()); err != nil {
 			return err
 		}
 		t.connReq = req

@@ -3,7 +3,6 @@ package http
 import (
 	"errors"
 
-	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/http/parser"
 	"github.com/uv-go/uv/net"
 	"github.com/uv-go/uv/stream"
@@ -29,12 +28,10 @@ const pendingMax = 64 << 10
 // the server's pools when bytes arrive and given back when the exchange is over with
 // nothing left to parse, so that thousands of idle connections cost little memory.
 type conn struct {
-	srv   *Server
-	sock  *net.Socket
-	loop  *uv.Loop
-	ticks *stream.TickQueue
-	p     *parser.Parser // nil while idle
-	ex    *exchange      // nil while idle
+	srv  *Server
+	sock *net.Socket
+	p    *parser.Parser // nil while idle
+	ex   *exchange      // nil while idle
 
 	prev, next *conn
 	linked     bool
@@ -69,31 +66,33 @@ type conn struct {
 	lastURL string
 	out     []byte // the server's head buffer, borrowed while busy (see keepOut)
 
-	tEnd stream.Task
+	tEnd     stream.Task
+	tEndInit bool
 
+	// The socket's callbacks, bound once per conn (conns are pooled). Those rarely needed
+	// (the linger timeout, the deferred end of an exchange) are bound at their first use,
+	// so that an idle connection holds fewer closures.
 	onDataFn    func([]byte)
 	onEndFn     func()
 	onCloseFn   func(bool)
 	onDrainFn   func()
-	onTimeoutFn func()
 	onErrorFn   func(error)
+	onTimeoutFn func()
 }
 
 func newConn(s *Server) *conn {
-	c := &conn{srv: s, loop: s.loop, ticks: s.ticks}
+	c := &conn{srv: s}
 	c.onDataFn = c.onData
 	c.onEndFn = c.onEnd
 	c.onCloseFn = c.onClose
 	c.onDrainFn = c.onDrain
-	c.onTimeoutFn = c.onTimeout
 	c.onErrorFn = c.onError
-	c.tEnd.Init(c.maybeEndExchange)
 	return c
 }
 
 func (c *conn) attach(sock *net.Socket) {
 	c.sock = sock
-	c.reqStart = c.loop.Now()
+	c.reqStart = c.srv.loop.Now()
 	c.requests = 0
 	c.inRequest, c.headersDone, c.msgDone, c.active, c.upgrading = false, false, false, false, false
 	c.dumping, c.lastRequest, c.peerEnded, c.closing, c.dead = false, false, false, false, false
@@ -276,7 +275,7 @@ func (c *conn) resume() {
 
 func (c *conn) OnMessageBegin() error {
 	c.inRequest, c.headersDone, c.msgDone = true, false, false
-	c.reqStart = c.loop.Now()
+	c.reqStart = c.srv.loop.Now()
 	return nil
 }
 
@@ -295,7 +294,7 @@ func (c *conn) OnHeadersComplete(info parser.Info) error {
 	max := srv.MaxRequestsPerSocket
 	ka := info.KeepAlive() && !srv.closing && (max <= 0 || c.requests < max)
 	res.start(c, req, ka)
-	if c.loop.Tracing() {
+	if c.srv.loop.Tracing() {
 		c.traceRequest(req, ka)
 	}
 	c.active, c.dumping = true, false
@@ -364,8 +363,8 @@ func (c *conn) uncork() {
 
 func (c *conn) request(req *IncomingMessage, res *ServerResponse) {
 	if h := c.srv.onRequest; h != nil {
-		if c.loop.Tracing() {
-			c.loop.TraceLayer("http", "calling the request listener")
+		if c.srv.loop.Tracing() {
+			c.srv.loop.TraceLayer("http", "calling the request listener")
 		}
 		h(req, res)
 		return
@@ -407,7 +406,11 @@ func (c *conn) OnMessageComplete() error {
 		c.pausedBody = false
 		c.updateSock()
 	}
-	c.ticks.Defer(&c.tEnd)
+	if req.closed && c.ex.res.closed {
+		// Both closed already: their close callbacks have looked and found the message
+		// unfinished, so ending the exchange is up to us. Otherwise the last close does it.
+		c.deferEnd()
+	}
 	if c.dead || c.closing {
 		return errStop
 	}
@@ -450,6 +453,15 @@ func (c *conn) responseFinished() {
 	req.Destroy(nil)
 }
 
+// deferEnd runs maybeEndExchange on the next tick.
+func (c *conn) deferEnd() {
+	if !c.tEndInit {
+		c.tEnd.Init(c.maybeEndExchange)
+		c.tEndInit = true
+	}
+	c.srv.ticks.Defer(&c.tEnd)
+}
+
 // maybeEndExchange ends the exchange once the message is complete and the request and
 // response have closed; then the next request is read, or the connection closes.
 func (c *conn) maybeEndExchange() {
@@ -458,7 +470,7 @@ func (c *conn) maybeEndExchange() {
 		return
 	}
 	if c.parsing {
-		c.ticks.Defer(&c.tEnd)
+		c.deferEnd()
 		return
 	}
 	c.active, c.inRequest = false, false
@@ -466,14 +478,14 @@ func (c *conn) maybeEndExchange() {
 		return
 	}
 	if c.lastRequest || !ex.res.keepAlive || c.srv.closing {
-		if c.loop.Tracing() {
-			c.loop.TraceLayer("http", "exchange over: closing the connection")
+		if c.srv.loop.Tracing() {
+			c.srv.loop.TraceLayer("http", "exchange over: closing the connection")
 		}
 		c.closeConn()
 		return
 	}
-	if c.loop.Tracing() {
-		c.loop.TraceLayer("http", "exchange over: keep-alive, waiting for the next request")
+	if c.srv.loop.Tracing() {
+		c.srv.loop.TraceLayer("http", "exchange over: keep-alive, waiting for the next request")
 	}
 	c.resume()
 }
@@ -494,6 +506,9 @@ func (c *conn) closeConn() {
 func (c *conn) lingerRead() {
 	c.pausedBody, c.pausedParse = false, false
 	c.updateSock()
+	if c.onTimeoutFn == nil {
+		c.onTimeoutFn = c.onTimeout
+	}
 	c.sock.SetTimeout(lingerTimeout, c.onTimeoutFn)
 }
 

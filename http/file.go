@@ -195,7 +195,7 @@ func ServeFile(req *IncomingMessage, res *ServerResponse, path string, o *FileOp
 		done(ErrAborted)
 		return
 	}
-	s := &fileServe{req: req, res: res, path: path, done: done, loop: c.loop}
+	s := &fileServe{req: req, res: res, path: path, done: done, loop: c.srv.loop}
 	if o != nil {
 		s.o = *o
 	}

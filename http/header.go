@@ -1,6 +1,8 @@
 package http
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"unsafe"
 
 	"github.com/uv-go/uv/http/parser"
@@ -213,10 +215,21 @@ var tokenChars = func() (t [256]bool) {
 }()
 
 func validToken(s string) bool {
-	if s == "" {
+	switch s {
+	case "":
 		return false
+	case "Content-Type", "Content-Length", "Cache-Control", "ETag", "X-Powered-By", "Location",
+		"Set-Cookie", "Last-Modified", "Server", "Vary":
+		// The names set on most responses: a string switch is cheaper than the loop.
+		return true
 	}
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; len(s)-i >= 4; i += 4 {
+		if !(tokenChars[s[i]] && tokenChars[s[i+1]] && tokenChars[s[i+2]] && tokenChars[s[i+3]]) {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if !tokenChars[s[i]] {
 			return false
 		}
@@ -225,19 +238,32 @@ func validToken(s string) bool {
 }
 
 // validValue is Node's checkInvalidHeaderChar: tab, visible ASCII, space and obs-text.
-func validValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
+func validValue(s string) bool { return validValueBytes(unsafeBytes(s)) }
+
+const (
+	lo8 = 0x0101010101010101
+	hi8 = 0x8080808080808080
+)
 
 func validValueBytes(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 && c != '\t' || c == 0x7f {
+	i := 0
+	for ; len(b)-i >= 8; i += 8 {
+		// Eight bytes at a time: flag those below 0x20 and DEL (0x80 in their place; the
+		// lowest flag is always a true one), then let a flagged tab through.
+		w := binary.LittleEndian.Uint64(b[i:])
+		less := (w - lo8*0x20) &^ w
+		x := w ^ (lo8 * 0x7f)
+		del := (x - lo8) &^ x
+		if m := (less | del) & hi8; m != 0 {
+			k := i + bits.TrailingZeros64(m)>>3
+			if b[k] != '\t' {
+				return false
+			}
+			i = k + 1 - 8 // go on after the tab
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 && c != '\t' || c == 0x7f {
 			return false
 		}
 	}

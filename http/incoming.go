@@ -75,7 +75,7 @@ func (ex *exchange) reusable() bool { return !ex.used || ex.req.closed && ex.res
 
 func (m *IncomingMessage) start(c *conn, info parser.Info) {
 	m.Readable.Init(stream.Options{
-		Ticks:         c.ticks,
+		Ticks:         c.srv.ticks,
 		HighWaterMark: c.srv.opts.HighWaterMark,
 		Read:          m.readFn,
 	})

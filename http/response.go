@@ -71,7 +71,7 @@ type ServerResponse struct {
 
 func (r *ServerResponse) start(c *conn, req *IncomingMessage, keepAlive bool) {
 	r.Writable.Init(stream.Options{
-		Ticks:         c.ticks,
+		Ticks:         c.srv.ticks,
 		HighWaterMark: c.srv.opts.HighWaterMark,
 		Write:         r.writeFn,
 		Final:         r.finalFn,
@@ -79,9 +79,10 @@ func (r *ServerResponse) start(c *conn, req *IncomingMessage, keepAlive bool) {
 	r.Writable.OnFinish(r.finishFn)
 	r.Writable.OnClose(r.closeFn)
 	r.StatusCode, r.StatusMessage, r.SendDate = 200, "", true
-	clear(r.hdrs)
+	// The fields are not cleared, only cut: the strings they hold (header names and values
+	// of the last response, mostly literals) stay referenced until overwritten, a bounded
+	// amount with the exchanges pooled, which saves clearing them on every request.
 	r.hdrs = r.hdrs[:0]
-	clear(r.trailers)
 	r.trailers = r.trailers[:0]
 	r.arena = r.arena[:0]
 	r.frozen, r.headWritten, r.chunked, r.finished, r.closed = false, false, false, false, false
@@ -423,7 +424,7 @@ func (r *ServerResponse) appendHead(b []byte) []byte {
 		}
 	}
 	if r.SendDate && !hasDate && c != nil {
-		b = append(b, c.srv.date.get(c.loop.Now())...)
+		b = append(b, c.srv.date.get(c.srv.loop.Now())...)
 	}
 	// Framing.
 	closeDelimited := false
@@ -445,11 +446,10 @@ func (r *ServerResponse) appendHead(b []byte) []byte {
 	ka := r.keepAlive && !closeDelimited && !connClose && (c == nil || !c.srv.closing)
 	if !hasConn {
 		if ka {
-			b = append(b, "Connection: keep-alive\r\n"...)
-			if c != nil && !hasKA && c.srv.KeepAliveTimeout >= 1000 {
-				b = append(b, "Keep-Alive: timeout="...)
-				b = strconv.AppendInt(b, int64(c.srv.KeepAliveTimeout/1000), 10)
-				b = append(b, '\r', '\n')
+			if c != nil && !hasKA {
+				b = append(b, c.srv.keepAliveLines()...)
+			} else {
+				b = append(b, "Connection: keep-alive\r\n"...)
 			}
 		} else {
 			b = append(b, "Connection: close\r\n"...)
@@ -465,7 +465,7 @@ func (r *ServerResponse) appendHead(b []byte) []byte {
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
 	b = append(b, '\r', '\n')
-	if c != nil && c.loop.Tracing() {
+	if c != nil && c.srv.loop.Tracing() {
 		r.traceHead(c, len(b)-start)
 	}
 	return b
@@ -581,8 +581,8 @@ func (r *ServerResponse) sockDrained() {
 func (r *ServerResponse) onFinished() {
 	r.finished = true
 	if c := r.conn(); c != nil {
-		if c.loop.Tracing() {
-			c.loop.TraceLayer("http", "response finished")
+		if c.srv.loop.Tracing() {
+			c.srv.loop.TraceLayer("http", "response finished")
 		}
 		c.responseFinished()
 	}

@@ -105,6 +105,7 @@ type Server struct {
 	head, tail *conn // connections served
 	free       []*conn
 	date       dateCache
+	kaLines    kaLines
 
 	// What busy connections borrow (see conn.acquire and conn.release).
 	parsers   []*parser.Parser

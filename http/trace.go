@@ -21,7 +21,7 @@ func (c *conn) traceConnection() {
 	if ka := c.srv.KeepAliveTimeout; ka > 0 {
 		what += " (keep-alive timeout " + strconv.Itoa(ka) + " ms)"
 	}
-	c.loop.TraceLayer("http", what)
+	c.srv.loop.TraceLayer("http", what)
 }
 
 // traceRequest reports a request whose head is parsed.
@@ -32,7 +32,7 @@ func (c *conn) traceRequest(req *IncomingMessage, keepAlive bool) {
 	} else {
 		what += " (last on this connection)"
 	}
-	c.loop.TraceLayer("http", what)
+	c.srv.loop.TraceLayer("http", what)
 }
 
 // traceHead reports the response head, n bytes, just built.
@@ -55,5 +55,5 @@ func (r *ServerResponse) traceHead(c *conn, n int) {
 	} else {
 		what += ", Connection: close"
 	}
-	c.loop.TraceLayer("http", what+" ("+strconv.Itoa(n)+" bytes)")
+	c.srv.loop.TraceLayer("http", what+" ("+strconv.Itoa(n)+" bytes)")
 }

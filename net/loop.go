@@ -12,6 +12,10 @@ type loopState struct {
 	loop    *uv.Loop
 	ticks   stream.TickQueue
 	pending uv.Pending
+	one     [1][]byte // the buffer list of a socket's TryWrite, emptied after the call
+	// held: a callback that drains when it returns is running (a socket's read), so tasks
+	// it queues need no pending-phase drain.
+	held bool
 }
 
 type loopKey struct{}
@@ -27,10 +31,19 @@ func stateOf(l *uv.Loop) *loopState {
 	return s
 }
 
-func (s *loopState) wake() { s.loop.QueuePending(&s.pending) }
+func (s *loopState) wake() {
+	if !s.held {
+		s.loop.QueuePending(&s.pending)
+	}
+}
+
+// hold marks the start of a callback that ends with drain, so that the tasks it queues do
+// not queue the pending-phase drain.
+func (s *loopState) hold() { s.held = true }
 
 // drain runs the deferred work queued by a callback, as Node does after each callback.
 func (s *loopState) drain() {
+	s.held = false
 	s.ticks.Drain()
 	if s.pending.Queued() && !s.ticks.Pending() {
 		s.loop.CancelPending(&s.pending)

@@ -79,19 +79,17 @@ func (s *Socket) SendFile(fd uv.OSFd, off, n int64, cb func(err error)) error {
 	}
 	f.fd, f.off, f.left, f.sent, f.cb = fd, off, n, 0, cb
 	f.active, f.started, f.emul = true, false, !sendfileSupported()
-	if s.loop.Tracing() {
+	if s.ls.loop.Tracing() {
 		how := "sendfile"
 		if f.emul {
 			how = "read + write"
 		}
-		s.loop.TraceLayer("net", "Socket.sendFile fd "+itoa(int64(fd))+" offset "+itoa(off)+" length "+
+		s.ls.loop.TraceLayer("net", "Socket.sendFile fd "+itoa(int64(fd))+" offset "+itoa(off)+" length "+
 			itoa(n)+" ("+how+")")
 	}
-	if s.hasPending {
+	if chunk, ok := s.takePending(); ok {
 		// A chunk written while connecting, not sent yet (SendFile from the connect
 		// callback): it goes first.
-		chunk := s.connWrite
-		s.connWrite, s.hasPending = nil, false
 		s.send(chunk, true)
 		if s.state != stOpen {
 			f.active, f.cb = false, nil
@@ -100,10 +98,10 @@ func (s *Socket) SendFile(fd uv.OSFd, off, n int64, cb func(err error)) error {
 	}
 	// The bytes the stream still buffers were written first: the file waits for them to
 	// reach the handle (implWrite counts them down). WritableLength counts them and the
-	// chunk the handle is writing, if any: wbufs[0] holds (the unsent part of) that chunk
+	// chunk the handle is writing, if any: wr.bufs[0] holds (the unsent part of) that chunk
 	// from send until socketWritten.
 	f.before = s.Duplex.WritableLength()
-	if s.wbufs[0] != nil {
+	if s.wr != nil && s.wr.bufs[0] != nil {
 		f.before -= s.chunkLen
 	}
 	if f.before > 0 {
@@ -146,8 +144,7 @@ func (s *Socket) fileOrdered(chunk []byte, retained bool) {
 	// The chunk joins bytes written before SendFile and after it: its head goes now, the
 	// file next, its tail after the file; the stream hears of it once the tail is written.
 	if !retained {
-		s.spill = append(s.spill[:0], chunk...)
-		chunk = s.spill
+		chunk = s.spillCopy(chunk)
 	}
 	k := f.before
 	f.before, f.started = 0, true
@@ -157,19 +154,10 @@ func (s *Socket) fileOrdered(chunk []byte, retained bool) {
 		s.Duplex.WriteDone(errnoException(err, "write"))
 		return
 	}
-	s.connWrite, s.hasPending = chunk[k:], true
+	s.hold(chunk[k:], true)
 	if err := f.next(); err != nil {
 		f.finish(err)
 	}
-}
-
-// hold keeps a chunk (the stream's one chunk in flight) until the socket can write it.
-func (s *Socket) hold(chunk []byte, retained bool) {
-	if !retained {
-		s.spill = append(s.spill[:0], chunk...)
-		chunk = s.spill
-	}
-	s.connWrite, s.hasPending = chunk, true
 }
 
 func socketFilePre(req *handles.WriteReq, err error) {
@@ -183,7 +171,7 @@ func socketFilePre(req *handles.WriteReq, err error) {
 	}
 	// The tail will not follow: the stream's write fails, which destroys the socket (and
 	// cancels the file op behind it).
-	s.connWrite, s.hasPending = nil, false
+	s.dropPending()
 	if err == uv.ECANCELED {
 		s.Duplex.WriteDone(err)
 		return
@@ -202,7 +190,7 @@ func (f *fileSend) next() error {
 			f.buf = make([]byte, emulChunk)
 		}
 		f.bufs[0] = f.buf[:n]
-		return handles.FSReadFile(s.loop, &f.fs, f.fd, f.bufs[:], f.off, socketFileRead)
+		return handles.FSReadFile(s.ls.loop, &f.fs, f.fd, f.bufs[:], f.off, socketFileRead)
 	}
 	f.chunk = int(min(f.left, sendfileChunk))
 	err := s.tcp.WriteFile(&f.req, f.fd, f.off, f.chunk, socketFileWritten)
@@ -281,12 +269,11 @@ func (f *fileSend) finish(err error) {
 	f.bufs[0], f.buf = nil, nil
 	if s.state == stOpen {
 		if err != nil && err != uv.ECANCELED {
-			s.connWrite, s.hasPending, s.finalPending = nil, false, false
+			s.dropPending()
+			s.finalPending = false
 			s.Duplex.Destroy(errnoException(err, "write"))
 		} else {
-			if s.hasPending {
-				chunk := s.connWrite
-				s.connWrite, s.hasPending = nil, false
+			if chunk, ok := s.takePending(); ok {
 				s.send(chunk, true)
 			}
 			if s.finalPending && s.state == stOpen {

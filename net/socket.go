@@ -50,8 +50,7 @@ type SocketOptions struct {
 type Socket struct {
 	stream.Duplex
 
-	loop   *uv.Loop
-	ls     *loopState
+	ls     *loopState // and so the loop: ls.loop
 	tcp    *handles.TCP
 	tcpv   handles.TCP
 	server *Server
@@ -63,40 +62,57 @@ type Socket struct {
 	resetOnClose bool
 	hadError     bool
 	unref        bool
+	noDelay      bool
+	keepAlive    bool
+	timerFired   bool
 
-	wreq       handles.WriteReq
-	wbufs      [][]byte
-	wbuf1      [1][]byte
-	writeLen   int
-	spill      []byte
-	connWrite  []byte
-	hasPending bool
-	sreq       handles.ShutdownReq
-	file       *fileSend // SendFile's state, made by the first one
-	chunkLen   int       // the length of the stream's last chunk, for SendFile
+	sreq     *handles.ShutdownReq // made by the first shutdown
+	file     *fileSend            // SendFile's state, made by the first one
+	chunkLen int                  // the length of the stream's last chunk, for SendFile
 
 	// State only some sockets need lives apart, so that a server's many idle
 	// connections stay small: the connect state of a client socket (until connected), the
-	// idle timer (from the first SetTimeout) and the cached addresses (from the first
-	// lookup).
+	// state of writes the kernel did not take at once (from the first), the idle timer
+	// (from the first SetTimeout) and the cached addresses (from the first lookup).
 	dial  *dialState
+	wr    *sockWrite
 	timer *handles.Timer
 	names *sockNames
 
-	noDelay, keepAlive bool
-	keepAliveDelay     int
+	keepAliveDelay int
 
 	timeout    uint64
 	lastActive uint64
-	timerFired bool
 
 	bytesRead, bytesWritten uint64
 
 	onConnect func()
 	onTimeout func()
 	onClose   func(hadError bool)
-	closedFn  func()
+	closedFn  func() // handleClosed, bound when the socket is destroyed
 }
+
+// sockWrite is the state of the writes the kernel did not take at once.
+type sockWrite struct {
+	req  handles.WriteReq
+	bufs [1][]byte // the chunk the handle is writing, from send until socketWritten
+	n    int       // its length
+	// spill holds copies of chunks the socket keeps; connWrite is a chunk waiting for the
+	// connection (or for a SendFile) to be written.
+	spill      []byte
+	connWrite  []byte
+	hasPending bool
+}
+
+// sockImpl is the socket's stream implementation (stream.Impl): a type of its own, so that
+// its methods are not the Socket's, and the stream needs no closure per socket.
+type sockImpl Socket
+
+func (i *sockImpl) Read()                             { (*Socket)(i).implRead() }
+func (i *sockImpl) Pause()                            { (*Socket)(i).implPause() }
+func (i *sockImpl) Write(chunk []byte, retained bool) { (*Socket)(i).implWrite(chunk, retained) }
+func (i *sockImpl) Final()                            { (*Socket)(i).implFinal() }
+func (i *sockImpl) Destroy(err error) error           { return (*Socket)(i).implDestroy(err) }
 
 // dialState is a connecting socket's: the host, the addresses to try, the requests.
 type dialState struct {
@@ -141,32 +157,25 @@ func Connect(port int, host string, cb func()) (*Socket, error) {
 }
 
 func (s *Socket) init(l *uv.Loop, o *SocketOptions) {
-	s.loop = l
 	s.ls = stateOf(l)
 	s.Duplex.Init(stream.Options{
 		HighWaterMark:         o.HighWaterMark,
 		ReadableHighWaterMark: o.ReadableHighWaterMark,
 		WritableHighWaterMark: o.WritableHighWaterMark,
 		Ticks:                 &s.ls.ticks,
-		Read:                  s.implRead,
-		Pause:                 s.implPause,
-		Write:                 s.implWrite,
-		Final:                 s.implFinal,
-		Destroy:               s.implDestroy,
+		Impl:                  (*sockImpl)(s),
+		Continuous:            true,
 		ManualClose:           true,
 		AllowHalfOpen:         o.AllowHalfOpen,
 	})
 	s.Duplex.OnClose(s.emitClose)
-	s.closedFn = s.handleClosed
-	s.wbufs = s.wbuf1[:]
-	s.wreq.Data, s.sreq.Data = s, s
 	s.noDelay, s.keepAlive = o.NoDelay, o.KeepAlive
 	s.keepAliveDelay = o.KeepAliveInitialDelay
 }
 
 // initTCP prepares a TCP handle for the socket.
 func (s *Socket) initTCP(t *handles.TCP) error {
-	if err := t.Init(s.loop); err != nil {
+	if err := t.Init(s.ls.loop); err != nil {
 		return err
 	}
 	t.Data = s
@@ -239,7 +248,7 @@ func (s *Socket) Connect(port int, host string, cb func()) error {
 		return nil
 	}
 	hints := handles.AddrInfoHints{SockType: handles.SockTypeStream}
-	if err := handles.GetAddrInfo(s.loop, &d.dns, socketLookupDone, host, "", &hints); err != nil {
+	if err := handles.GetAddrInfo(s.ls.loop, &d.dns, socketLookupDone, host, "", &hints); err != nil {
 		s.Duplex.Destroy(dnsException(err, "getaddrinfo", host))
 	}
 	return nil
@@ -299,9 +308,7 @@ func socketConnected(req *handles.ConnectReq, err error) {
 	if s.state != stOpen {
 		return
 	}
-	if s.hasPending {
-		chunk := s.connWrite
-		s.connWrite, s.hasPending = nil, false
+	if chunk, ok := s.takePending(); ok {
 		s.send(chunk, true)
 	}
 	if s.finalPending {
@@ -368,6 +375,7 @@ func socketRead(st *handles.Stream, buf []byte, err error) {
 		if len(buf) == 0 {
 			return
 		}
+		s.ls.hold() // drained below
 		s.bytesRead += uint64(len(buf))
 		s.touch()
 		if !s.Duplex.Push(buf) && s.reading {
@@ -399,22 +407,68 @@ func (s *Socket) implWrite(chunk []byte, retained bool) {
 	}
 	if s.state != stOpen {
 		// Not connected yet: keep the chunk until the connect callback.
-		if !retained {
-			s.spill = append(s.spill[:0], chunk...)
-			chunk = s.spill
-		}
-		s.connWrite, s.hasPending = chunk, true
+		s.hold(chunk, retained)
 		return
 	}
 	s.send(chunk, retained)
 }
 
+// wstate returns the write state, made at the first write the kernel does not take at once.
+func (s *Socket) wstate() *sockWrite {
+	if s.wr == nil {
+		s.wr = &sockWrite{}
+		s.wr.req.Data = s
+	}
+	return s.wr
+}
+
+// spillCopy copies a chunk the socket must keep into its spill buffer.
+func (s *Socket) spillCopy(chunk []byte) []byte {
+	w := s.wstate()
+	w.spill = append(w.spill[:0], chunk...)
+	return w.spill
+}
+
+// hold keeps a chunk (the stream's one chunk in flight) until the socket can write it.
+func (s *Socket) hold(chunk []byte, retained bool) {
+	if !retained {
+		chunk = s.spillCopy(chunk)
+	}
+	w := s.wstate()
+	w.connWrite, w.hasPending = chunk, true
+}
+
+// takePending returns the chunk held for later, if any, and forgets it.
+func (s *Socket) takePending() ([]byte, bool) {
+	w := s.wr
+	if w == nil || !w.hasPending {
+		return nil, false
+	}
+	chunk := w.connWrite
+	w.connWrite, w.hasPending = nil, false
+	return chunk, true
+}
+
+// dropPending forgets the chunk held for later.
+func (s *Socket) dropPending() {
+	if w := s.wr; w != nil {
+		w.connWrite, w.hasPending = nil, false
+	}
+}
+
+// tryWrite writes what the kernel takes of b now, without queueing.
+func (s *Socket) tryWrite(b []byte) (int, error) {
+	one := &s.ls.one
+	one[0] = b
+	n, err := s.tcp.TryWrite(one[:])
+	one[0] = nil
+	return n, err
+}
+
 // send writes chunk; a chunk that is not retained is tried at once and the rest copied.
 func (s *Socket) send(chunk []byte, retained bool) {
 	if !retained {
-		s.wbufs[0] = chunk
-		n, err := s.tcp.TryWrite(s.wbufs)
-		s.wbufs[0] = nil
+		n, err := s.tryWrite(chunk)
 		if err == nil {
 			s.bytesWritten += uint64(n)
 			if n == len(chunk) {
@@ -426,13 +480,13 @@ func (s *Socket) send(chunk []byte, retained bool) {
 			s.Duplex.WriteDone(errnoException(err, "write"))
 			return
 		}
-		s.spill = append(s.spill[:0], chunk[n:]...)
-		chunk = s.spill
+		chunk = s.spillCopy(chunk[n:])
 	}
-	s.wbufs[0] = chunk
-	s.writeLen = len(chunk)
-	if err := s.tcp.Write(&s.wreq, s.wbufs, socketWritten); err != nil {
-		s.wbufs[0] = nil
+	w := s.wstate()
+	w.bufs[0] = chunk
+	w.n = len(chunk)
+	if err := s.tcp.Write(&w.req, w.bufs[:], socketWritten); err != nil {
+		w.bufs[0] = nil
 		s.Duplex.WriteDone(errnoException(err, "write"))
 	}
 }
@@ -442,9 +496,10 @@ const spillMax = 1 << 20
 
 func socketWritten(req *handles.WriteReq, err error) {
 	s := req.Data.(*Socket)
-	s.wbufs[0] = nil
-	if cap(s.spill) > spillMax {
-		s.spill = nil
+	w := s.wr
+	w.bufs[0] = nil
+	if cap(w.spill) > spillMax {
+		w.spill = nil
 	}
 	if err == uv.ECANCELED {
 		// The handle closed: the socket is destroyed; this only settles the accounting.
@@ -452,7 +507,7 @@ func socketWritten(req *handles.WriteReq, err error) {
 		return
 	}
 	if err == nil {
-		s.bytesWritten += uint64(s.writeLen)
+		s.bytesWritten += uint64(w.n)
 		s.touch()
 	}
 	s.Duplex.WriteDone(errnoException(err, "write"))
@@ -465,8 +520,8 @@ func (s *Socket) implFinal() {
 		s.finalPending = true // after the file
 		return
 	}
-	if s.loop.Tracing() && s.state == stOpen {
-		s.loop.TraceLayer("net", "Socket.end: shutdown of the write side (uv_shutdown)")
+	if s.ls.loop.Tracing() && s.state == stOpen {
+		s.ls.loop.TraceLayer("net", "Socket.end: shutdown of the write side (uv_shutdown)")
 	}
 	switch s.state {
 	case stConnecting:
@@ -477,7 +532,10 @@ func (s *Socket) implFinal() {
 		s.Duplex.FinalDone(nil)
 		return
 	}
-	switch err := s.tcp.Shutdown(&s.sreq, socketShut); err {
+	if s.sreq == nil {
+		s.sreq = &handles.ShutdownReq{Data: s}
+	}
+	switch err := s.tcp.Shutdown(s.sreq, socketShut); err {
 	case nil:
 	case uv.ENOTCONN:
 		s.Duplex.FinalDone(nil)
@@ -499,7 +557,7 @@ func socketShut(req *handles.ShutdownReq, err error) {
 
 // implDestroy is _destroy: close the handle; close is reported from its close callback.
 func (s *Socket) implDestroy(err error) error {
-	if s.loop.Tracing() {
+	if s.ls.loop.Tracing() {
 		s.traceDestroy(err)
 	}
 	s.hadError = err != nil
@@ -509,6 +567,9 @@ func (s *Socket) implDestroy(err error) error {
 		s.timer.Close(nil)
 	}
 	if s.tcp != nil && !s.tcp.IsClosing() {
+		if s.closedFn == nil {
+			s.closedFn = s.handleClosed
+		}
 		if s.resetOnClose && s.tcp.CloseReset(s.closedFn) == nil {
 			// closed with an RST
 		} else {
@@ -548,17 +609,15 @@ func (s *Socket) Write(b []byte) bool {
 		s.Duplex.Destroy(errEnded())
 		return false
 	}
-	if s.loop.Tracing() {
-		s.loop.TraceLayer("net", "Socket.write "+itoa(int64(len(b)))+" bytes")
+	if s.ls.loop.Tracing() {
+		s.ls.loop.TraceLayer("net", "Socket.write "+itoa(int64(len(b)))+" bytes")
 	}
 	if len(b) > 0 && len(b) < s.Duplex.WritableHighWaterMark() && s.writeIdle() {
 		// Nothing is queued or in flight: hand the chunk to the kernel at once, without the
 		// stream's bookkeeping for a write it would complete at once anyway. What the kernel
 		// does not take (or an error) goes the stream's way; the chunk is below the
 		// highWaterMark, so Write returns what it would have.
-		s.wbufs[0] = b
-		n, err := s.tcp.TryWrite(s.wbufs)
-		s.wbufs[0] = nil
+		n, err := s.tryWrite(b)
 		if err == nil {
 			s.bytesWritten += uint64(n)
 			s.touch()
@@ -621,7 +680,7 @@ func (s *Socket) SetTimeout(ms int, cb func()) {
 	}
 	if s.timer == nil {
 		t := new(handles.Timer)
-		if err := t.Init(s.loop); err != nil {
+		if err := t.Init(s.ls.loop); err != nil {
 			return
 		}
 		t.Data = s
@@ -629,7 +688,7 @@ func (s *Socket) SetTimeout(ms int, cb func()) {
 		s.timer = t
 	}
 	s.timeout = uint64(ms)
-	s.lastActive = s.loop.Now()
+	s.lastActive = s.ls.loop.Now()
 	s.timerFired = false
 	s.timer.Start(socketTimer, s.timeout, 0)
 }
@@ -642,7 +701,7 @@ func socketTimer(t *handles.Timer) {
 	if s.timeout == 0 {
 		return
 	}
-	if idle := s.loop.Now() - s.lastActive; idle < s.timeout {
+	if idle := s.ls.loop.Now() - s.lastActive; idle < s.timeout {
 		t.Start(socketTimer, s.timeout-idle, 0)
 		return
 	}
@@ -658,7 +717,7 @@ func (s *Socket) touch() {
 	if s.timeout == 0 {
 		return
 	}
-	s.lastActive = s.loop.Now()
+	s.lastActive = s.ls.loop.Now()
 	if s.timerFired {
 		s.timerFired = false
 		s.timer.Start(socketTimer, s.timeout, 0)
@@ -700,7 +759,7 @@ func (s *Socket) Unref() {
 }
 
 // Loop returns the loop the socket runs on.
-func (s *Socket) Loop() *uv.Loop { return s.loop }
+func (s *Socket) Loop() *uv.Loop { return s.ls.loop }
 
 // Connecting reports whether a Connect is in progress.
 func (s *Socket) Connecting() bool { return s.state == stConnecting }

@@ -32,5 +32,5 @@ func (s *Socket) traceDestroy(err error) {
 	if err != nil {
 		what += ": " + err.Error()
 	}
-	s.loop.TraceLayer("net", what+" (uv_close)")
+	s.ls.loop.TraceLayer("net", what+" (uv_close)")
 }

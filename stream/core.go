@@ -40,6 +40,11 @@ type Options struct {
 	// Destroy is Node's _destroy: release resources. It gets the error Destroy was given
 	// (or nil) and returns the error to report (usually the same).
 	Destroy func(err error) error
+	// Continuous marks an implementation that, once Read was called, produces until Pause
+	// (or until Push returns false), as a socket reading from the kernel does. A chunk
+	// it pushes that goes straight to the data callback then needs no read(0) on the next
+	// tick to ask for more, which Node makes after every push; the stream skips it.
+	Continuous bool
 	// ManualClose leaves the close callback to the implementation, which calls CloseDone
 	// when its resources are gone (net sockets do so from their handle's close callback).
 	ManualClose bool
@@ -48,6 +53,24 @@ type Options struct {
 	// Unlike Node's Duplex, whose default is true, the zero value false is net.Socket's
 	// default: the writable side is ended after the end callback.
 	AllowHalfOpen bool
+
+	// Impl, if set, is the implementation as one value, and Read, Pause, Write, Final and
+	// Destroy are ignored: a type that has the methods costs no closure per stream (each
+	// method value bound for the functions is an allocation), which matters for a server's
+	// many sockets.
+	Impl Impl
+}
+
+// Impl is a stream's implementation as the methods of one value; see Options.Impl. The
+// methods are the Options functions of the same names, and are all called: Read and Pause
+// may do nothing, Final must call FinalDone, and Destroy returns the error it gets unless it
+// has a better one.
+type Impl interface {
+	Read()
+	Pause()
+	Write(chunk []byte, retained bool)
+	Final()
+	Destroy(err error) error
 }
 
 func hwmOf(side, both int) int {
@@ -60,48 +83,87 @@ func hwmOf(side, both int) int {
 	return DefaultHighWaterMark
 }
 
-// core is what a Duplex's two sides share: destruction, the error and the close.
+// core is what a Duplex's two sides share: destruction, the error and the close, the
+// implementation, and the deferred work of both sides (one bit per kind of task).
 type core struct {
 	ticks       *TickQueue
 	r           *Readable
 	w           *Writable
 	d           *Duplex
+	impl        Impl
 	destroyHook func(error) error
-	manualClose bool
 
+	tq uint16 // the kinds of task queued (1 << kind)
+
+	manualClose  bool
 	destroyed    bool
 	destroying   bool // inside the Destroy option
 	closeReady   bool // CloseDone was called inside the Destroy option
 	closed       bool
-	errored      error
 	errorEmitted bool
 	closeEmitted bool
+	errored      error
 	emitErr      error
 
 	onError func(error)
 	onClose func()
-
-	tError, tClose Task
 }
 
+// The kinds of deferred work, queued on the tick queue as (core, kind).
 const (
 	taskError uint8 = iota
 	taskClose
+	rTaskEmitReadable
+	rTaskEnd
+	rTaskResume
+	rTaskReadMore
+	rTaskReadZero
+	wTaskAfterWrite
+	wTaskFinishCheck
+	wTaskFinish
+	dTaskEndWritable
 )
 
 func (c *core) init(o *Options) {
-	*c = core{ticks: o.Ticks, destroyHook: o.Destroy, manualClose: o.ManualClose}
-	c.tError.initOwned(c, taskError)
-	c.tClose.initOwned(c, taskClose)
+	*c = core{ticks: o.Ticks, impl: o.Impl, manualClose: o.ManualClose}
+	if o.Impl == nil {
+		c.destroyHook = o.Destroy
+	}
+}
+
+// later queues a task of kind on the tick queue, unless one is queued already.
+func (c *core) later(kind uint8) {
+	if bit := uint16(1) << kind; c.tq&bit == 0 {
+		c.tq |= bit
+		c.ticks.push(entry{c: c, kind: kind})
+	}
 }
 
 func (c *core) runTask(kind uint8) {
+	bit := uint16(1) << kind
+	if c.tq&bit == 0 {
+		return // queued before the stream was initialised again
+	}
+	c.tq &^= bit
 	switch kind {
 	case taskError:
 		c.emitError()
 	case taskClose:
 		c.emitClose()
+	case rTaskEmitReadable, rTaskEnd, rTaskResume, rTaskReadMore, rTaskReadZero:
+		c.r.runTask(kind)
+	case wTaskAfterWrite, wTaskFinishCheck, wTaskFinish:
+		c.w.runTask(kind)
+	case dTaskEndWritable:
+		c.d.endWritable()
 	}
+}
+
+func (c *core) callDestroy(err error) error {
+	if c.impl != nil {
+		return c.impl.Destroy(err)
+	}
+	return c.destroyHook(err)
 }
 
 // destroy is Node's destroy(): mark both sides destroyed, run _destroy, then report the
@@ -114,9 +176,9 @@ func (c *core) destroy(err error) {
 		c.errored = err
 	}
 	c.destroyed = true
-	if c.destroyHook != nil {
+	if c.impl != nil || c.destroyHook != nil {
 		c.destroying = true
-		err = c.destroyHook(err)
+		err = c.callDestroy(err)
 		c.destroying = false
 		if err != nil && c.errored == nil {
 			c.errored = err
@@ -128,10 +190,10 @@ func (c *core) destroy(err error) {
 	}
 	if err != nil {
 		c.emitErr = err
-		c.ticks.Defer(&c.tError)
+		c.later(taskError)
 	}
 	if !c.manualClose || c.closeReady {
-		c.ticks.Defer(&c.tClose)
+		c.later(taskClose)
 	}
 }
 
@@ -180,5 +242,5 @@ func (c *core) closeDone() {
 		c.closeReady = true // queued after the error, when the Destroy option returns
 		return
 	}
-	c.ticks.Defer(&c.tClose)
+	c.later(taskClose)
 }

@@ -9,18 +9,15 @@ type Duplex struct {
 	Writable
 	core          core
 	allowHalfOpen bool
-	tEndWritable  Task
 }
 
-const dTaskEndWritable uint8 = 0
-
 // Init initialises a Duplex. It returns ErrNoTicks without Options.Ticks and
-// ErrNotImplemented without Options.Write.
+// ErrNotImplemented without Options.Write (or Options.Impl).
 func (d *Duplex) Init(o Options) error {
 	if o.Ticks == nil {
 		return ErrNoTicks
 	}
-	if o.Write == nil {
+	if o.Write == nil && o.Impl == nil {
 		return ErrNotImplemented
 	}
 	*d = Duplex{allowHalfOpen: o.AllowHalfOpen}
@@ -28,7 +25,6 @@ func (d *Duplex) Init(o Options) error {
 	d.core.r, d.core.w, d.core.d = &d.Readable, &d.Writable, d
 	d.Readable.setup(&d.core, &o)
 	d.Writable.setup(&d.core, &o)
-	d.tEndWritable.initOwned(d, dTaskEndWritable)
 	return nil
 }
 
@@ -41,7 +37,8 @@ func NewDuplex(o Options) (*Duplex, error) {
 	return d, nil
 }
 
-func (d *Duplex) runTask(uint8) {
+// endWritable ends the writable side after the readable side's end (no AllowHalfOpen).
+func (d *Duplex) endWritable() {
 	if d.Writable.IsWritable() && !d.core.destroyed {
 		d.Writable.End(nil)
 	}

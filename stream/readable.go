@@ -16,15 +16,6 @@ const (
 	modeUpTo
 )
 
-// Readable task kinds.
-const (
-	rTaskEmitReadable uint8 = iota
-	rTaskEnd
-	rTaskResume
-	rTaskReadMore
-	rTaskReadZero
-)
-
 // Readable is Node's stream.Readable for bytes. The implementation pushes data with Push
 // and ends it with PushEOF; the consumer gets it in flowing mode (OnData, Resume, Pipe) or
 // pulls it in paused mode (OnReadable and Read).
@@ -36,7 +27,7 @@ const (
 // Init or the On* setters.
 type Readable struct {
 	c   *core
-	own core
+	own *core // a standalone Readable's core, made by the first Init and kept
 	hwm int
 
 	buf      []byte // buffered bytes are buf[off:]
@@ -44,6 +35,7 @@ type Readable struct {
 	emitting int // data callbacks in progress: the buffer may not be compacted
 
 	flowing           int8
+	continuous        bool // Options.Continuous
 	paused            bool // Node's kPaused
 	ended             bool
 	endEmitted        bool
@@ -63,8 +55,6 @@ type Readable struct {
 	onReadable func()
 
 	pipes []pipe
-
-	tEmitReadable, tEnd, tResume, tReadMore, tReadZero Task
 }
 
 // Init initialises a standalone Readable. It returns ErrNoTicks without Options.Ticks.
@@ -72,10 +62,14 @@ func (r *Readable) Init(o Options) error {
 	if o.Ticks == nil {
 		return ErrNoTicks
 	}
-	*r = Readable{}
-	r.own.init(&o)
-	r.own.r = r
-	r.setup(&r.own, &o)
+	own := r.own
+	if own == nil {
+		own = new(core)
+	}
+	*r = Readable{own: own}
+	own.init(&o)
+	own.r = r
+	r.setup(own, &o)
 	return nil
 }
 
@@ -91,12 +85,10 @@ func NewReadable(o Options) (*Readable, error) {
 func (r *Readable) setup(c *core, o *Options) {
 	r.c = c
 	r.hwm = hwmOf(o.ReadableHighWaterMark, o.HighWaterMark)
-	r.readHook, r.pauseHook = o.Read, o.Pause
-	r.tEmitReadable.initOwned(r, rTaskEmitReadable)
-	r.tEnd.initOwned(r, rTaskEnd)
-	r.tResume.initOwned(r, rTaskResume)
-	r.tReadMore.initOwned(r, rTaskReadMore)
-	r.tReadZero.initOwned(r, rTaskReadZero)
+	r.continuous = o.Continuous
+	if o.Impl == nil {
+		r.readHook, r.pauseHook = o.Read, o.Pause
+	}
 }
 
 func (r *Readable) runTask(kind uint8) {
@@ -167,6 +159,14 @@ func (r *Readable) addChunk(chunk []byte, front bool) bool {
 		c.errorOrDestroy(ErrPushAfterEOF)
 	case c.destroyed || c.errored != nil:
 		return false
+	case r.continuous && r.reading && r.flowing == flowOn && r.length() == 0 && !r.sync && r.hasDataConsumer():
+		// Straight through to a consumer while the implementation keeps producing: unless
+		// the consumer paused the stream meanwhile, there is nothing to ask for.
+		r.clearAwaitDrain()
+		r.emitData(chunk)
+		if !r.reading {
+			r.maybeReadMore()
+		}
 	default:
 		r.reading = false
 		r.add(chunk, false)
@@ -232,7 +232,7 @@ func (r *Readable) take(n int) []byte {
 func (r *Readable) maybeReadMore() {
 	if !r.readingMore {
 		r.readingMore = true
-		r.c.ticks.Defer(&r.tReadMore)
+		r.c.later(rTaskReadMore)
 	}
 }
 
@@ -290,10 +290,12 @@ func (r *Readable) read(mode uint8, max int) []byte {
 		}
 		if r.readHook != nil {
 			r.readHook()
+		} else if c.impl != nil {
+			c.impl.Read()
 		}
 		r.sync = false
-		if !r.reading {
-			n = r.howMuch(mode, max)
+		if !r.reading || r.length() != l {
+			n = r.howMuch(mode, max) // pushed during the call
 		}
 	}
 	var ret []byte
@@ -340,7 +342,7 @@ func (r *Readable) emitReadable() {
 	r.needReadable = false
 	if !r.emittedReadable {
 		r.emittedReadable = true
-		r.c.ticks.Defer(&r.tEmitReadable)
+		r.c.later(rTaskEmitReadable)
 	}
 }
 
@@ -359,7 +361,7 @@ func (r *Readable) emitReadableNT() {
 func (r *Readable) endReadable() {
 	if !r.endEmitted {
 		r.ended = true
-		r.c.ticks.Defer(&r.tEnd)
+		r.c.later(rTaskEnd)
 	}
 }
 
@@ -374,7 +376,7 @@ func (r *Readable) endNT() {
 	}
 	r.pipesEnd()
 	if d := c.d; d != nil && d.Writable.IsWritable() && !d.allowHalfOpen {
-		c.ticks.Defer(&d.tEndWritable)
+		c.later(dTaskEndWritable)
 	} else if w := c.w; w == nil || w.finished {
 		c.destroy(nil)
 	}
@@ -408,6 +410,9 @@ func (r *Readable) Pause() {
 		if r.pauseHook != nil {
 			r.pauseHook()
 			r.reading = false
+		} else if impl := r.c.impl; impl != nil {
+			impl.Pause()
+			r.reading = false
 		}
 	}
 	r.paused = true
@@ -424,7 +429,7 @@ func (r *Readable) Resume() {
 		}
 		if !r.resumeScheduled {
 			r.resumeScheduled = true
-			r.c.ticks.Defer(&r.tResume)
+			r.c.later(rTaskResume)
 		}
 	}
 	r.paused = false
@@ -486,7 +491,7 @@ func (r *Readable) OnReadable(fn func()) {
 	if r.length() > 0 {
 		r.emitReadable()
 	} else if !r.reading {
-		r.c.ticks.Defer(&r.tReadZero)
+		r.c.later(rTaskReadZero)
 	}
 }
 

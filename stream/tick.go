@@ -5,29 +5,31 @@ package stream
 // queued is not queued twice.
 type Task struct {
 	fn     func()
-	owner  tasker
-	kind   uint8
 	queued bool
-	next   *Task
 }
 
-// tasker runs the stream package's own tasks without a closure per task.
-type tasker interface{ runTask(kind uint8) }
-
 // Init sets the function the task runs.
-func (t *Task) Init(fn func()) { t.fn, t.owner = fn, nil }
-
-func (t *Task) initOwned(o tasker, kind uint8) { t.fn, t.owner, t.kind = nil, o, kind }
+func (t *Task) Init(fn func()) { t.fn = fn }
 
 // Queued reports whether the task waits in a queue.
 func (t *Task) Queued() bool { return t.queued }
 
 func (t *Task) run() {
-	if t.owner != nil {
-		t.owner.runTask(t.kind)
-	} else if t.fn != nil {
+	if !t.queued {
+		return // cancelled
+	}
+	t.queued = false
+	if t.fn != nil {
 		t.fn()
 	}
+}
+
+// entry is one queued call: a Task, or a kind of a stream's own work (the stream package's
+// streams carry a bit per kind instead of a Task each).
+type entry struct {
+	t    *Task
+	c    *core
+	kind uint8
 }
 
 // TickQueue is a FIFO of deferred tasks, Node's nextTick queue. Its host drains it after
@@ -35,10 +37,14 @@ func (t *Task) run() {
 // JavaScript), and whenever the wake function asks: wake runs when a task is queued on an
 // empty queue outside Drain, so the host can schedule a drain (net queues one on the loop's
 // pending phase). Tasks queued while draining run in the same Drain.
+//
+// The queue is a ring of calls that grows to the most ever queued at once and is then
+// reused, so queueing allocates nothing once warm.
 type TickQueue struct {
-	head, tail *Task
-	wake       func()
-	draining   bool
+	ring     []entry // len is 0 or a power of two
+	head, n  int
+	wake     func()
+	draining bool
 }
 
 // NewTickQueue returns a queue that calls wake (which may be nil) when it needs draining.
@@ -52,16 +58,31 @@ func (q *TickQueue) Defer(t *Task) {
 	if t.queued {
 		return
 	}
-	t.queued, t.next = true, nil
-	if q.tail == nil {
-		q.head, q.tail = t, t
-		if !q.draining && q.wake != nil {
-			q.wake()
-		}
-		return
+	t.queued = true
+	q.push(entry{t: t})
+}
+
+func (q *TickQueue) push(e entry) {
+	if q.n == len(q.ring) {
+		q.grow()
 	}
-	q.tail.next = t
-	q.tail = t
+	q.ring[(q.head+q.n)&(len(q.ring)-1)] = e
+	q.n++
+	if q.n == 1 && !q.draining && q.wake != nil {
+		q.wake()
+	}
+}
+
+func (q *TickQueue) grow() {
+	size := 2 * len(q.ring)
+	if size == 0 {
+		size = 16
+	}
+	ring := make([]entry, size)
+	for i := 0; i < q.n; i++ {
+		ring[i] = q.ring[(q.head+i)&(len(q.ring)-1)]
+	}
+	q.ring, q.head = ring, 0
 }
 
 // Cancel removes t from the queue if it is there.
@@ -69,42 +90,42 @@ func (q *TickQueue) Cancel(t *Task) {
 	if !t.queued {
 		return
 	}
-	var prev *Task
-	for c := q.head; c != nil; prev, c = c, c.next {
-		if c != t {
+	t.queued = false
+	mask := len(q.ring) - 1
+	for i := 0; i < q.n; i++ {
+		if q.ring[(q.head+i)&mask].t != t {
 			continue
 		}
-		if prev == nil {
-			q.head = c.next
-		} else {
-			prev.next = c.next
+		for j := i; j+1 < q.n; j++ {
+			q.ring[(q.head+j)&mask] = q.ring[(q.head+j+1)&mask]
 		}
-		if q.tail == c {
-			q.tail = prev
-		}
-		c.next, c.queued = nil, false
+		q.n--
+		q.ring[(q.head+q.n)&mask] = entry{}
 		return
 	}
 }
 
 // Pending reports whether tasks wait.
-func (q *TickQueue) Pending() bool { return q.head != nil }
+func (q *TickQueue) Pending() bool { return q.n > 0 }
 
 // Drain runs queued tasks, and those they queue, until none is left. A Drain called from a
 // task returns at once (the outer one carries on).
 func (q *TickQueue) Drain() {
-	if q.draining || q.head == nil {
+	if q.draining || q.n == 0 {
 		return
 	}
 	q.draining = true
 	defer func() { q.draining = false }()
-	for q.head != nil {
-		t := q.head
-		q.head = t.next
-		if q.head == nil {
-			q.tail = nil
+	for q.n > 0 {
+		i := q.head
+		e := q.ring[i]
+		q.ring[i] = entry{}
+		q.head = (i + 1) & (len(q.ring) - 1)
+		q.n--
+		if e.c != nil {
+			e.c.runTask(e.kind)
+		} else {
+			e.t.run()
 		}
-		t.next, t.queued = nil, false
-		t.run()
 	}
 }

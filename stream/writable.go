@@ -1,12 +1,5 @@
 package stream
 
-// Writable task kinds.
-const (
-	wTaskAfterWrite uint8 = iota
-	wTaskFinishCheck
-	wTaskFinish
-)
-
 // Writable is Node's stream.Writable for bytes. Write hands a chunk to the implementation
 // (Options.Write) when nothing is in flight, and otherwise copies it into the stream's
 // buffer; the buffered bytes go to the implementation in one piece when the write in flight
@@ -18,7 +11,7 @@ const (
 // one chunk.
 type Writable struct {
 	c   *core
-	own core
+	own *core // a standalone Writable's core, made by the first Init and kept
 	hwm int
 
 	length   int    // bytes in flight and buffered
@@ -28,6 +21,7 @@ type Writable struct {
 
 	writing     bool
 	sync        bool
+	endWrite    bool // End is writing its own chunk
 	corked      int
 	ending      bool
 	ended       bool
@@ -46,23 +40,25 @@ type Writable struct {
 	onFinish func()
 
 	upstreams []*Readable // sources piped into this stream
-
-	tAfterWrite, tFinishCheck, tFinish Task
 }
 
 // Init initialises a standalone Writable. It returns ErrNoTicks without Options.Ticks and
-// ErrNotImplemented without Options.Write.
+// ErrNotImplemented without Options.Write (or Options.Impl).
 func (w *Writable) Init(o Options) error {
 	if o.Ticks == nil {
 		return ErrNoTicks
 	}
-	if o.Write == nil {
+	if o.Write == nil && o.Impl == nil {
 		return ErrNotImplemented
 	}
-	*w = Writable{}
-	w.own.init(&o)
-	w.own.w = w
-	w.setup(&w.own, &o)
+	own := w.own
+	if own == nil {
+		own = new(core)
+	}
+	*w = Writable{own: own}
+	own.init(&o)
+	own.w = w
+	w.setup(own, &o)
 	return nil
 }
 
@@ -78,10 +74,9 @@ func NewWritable(o Options) (*Writable, error) {
 func (w *Writable) setup(c *core, o *Options) {
 	w.c = c
 	w.hwm = hwmOf(o.WritableHighWaterMark, o.HighWaterMark)
-	w.writeHook, w.finalHook = o.Write, o.Final
-	w.tAfterWrite.initOwned(w, wTaskAfterWrite)
-	w.tFinishCheck.initOwned(w, wTaskFinishCheck)
-	w.tFinish.initOwned(w, wTaskFinish)
+	if o.Impl == nil {
+		w.writeHook, w.finalHook = o.Write, o.Final
+	}
 }
 
 func (w *Writable) runTask(kind uint8) {
@@ -139,7 +134,11 @@ func (w *Writable) dispatch(chunk []byte, retained bool) {
 	w.writelen = len(chunk)
 	w.writing, w.sync = true, true
 	w.pendingcb++
-	w.writeHook(chunk, retained)
+	if w.writeHook != nil {
+		w.writeHook(chunk, retained)
+	} else {
+		w.c.impl.Write(chunk, retained)
+	}
 	w.sync = false
 }
 
@@ -168,8 +167,14 @@ func (w *Writable) WriteDone(err error) {
 		w.clearBuffer()
 	}
 	if sync {
+		if w.endWrite {
+			// End's own chunk, written at once: the stream is ending, so afterWrite would
+			// emit no drain, and End checks for the finish itself; no tick is needed.
+			w.pendingcb--
+			return
+		}
 		w.afterWrites++
-		c.ticks.Defer(&w.tAfterWrite)
+		c.later(wTaskAfterWrite)
 	} else {
 		w.afterWrite(1)
 	}
@@ -235,7 +240,9 @@ func (w *Writable) End(chunk []byte) {
 		if c.destroyed {
 			return
 		}
+		w.endWrite = true
 		w.Write(chunk)
+		w.endWrite = false
 	}
 	if w.corked > 0 {
 		w.corked = 1
@@ -264,7 +271,7 @@ func (w *Writable) finishMaybe(sync bool) {
 	}
 	if sync {
 		w.pendingcb++
-		w.c.ticks.Defer(&w.tFinishCheck)
+		w.c.later(wTaskFinishCheck)
 	} else if w.needFinish() {
 		w.pendingcb++
 		w.finish()
@@ -275,11 +282,15 @@ func (w *Writable) prefinish() {
 	if w.prefinished || w.finalCalled {
 		return
 	}
-	if w.finalHook != nil && !w.c.destroyed {
+	if (w.finalHook != nil || w.c.impl != nil) && !w.c.destroyed {
 		w.finalCalled = true
 		w.sync = true
 		w.pendingcb++
-		w.finalHook()
+		if w.finalHook != nil {
+			w.finalHook()
+		} else {
+			w.c.impl.Final()
+		}
 		w.sync = false
 		return
 	}
@@ -301,7 +312,7 @@ func (w *Writable) FinalDone(err error) {
 	if w.needFinish() {
 		w.prefinished = true
 		w.pendingcb++
-		w.c.ticks.Defer(&w.tFinish)
+		w.c.later(wTaskFinish)
 	}
 }
 

@@ -152,19 +152,27 @@ func scanToken(data []byte, i int) int {
 
 var http10 = binary.LittleEndian.Uint64([]byte("HTTP/1.0"))
 
+// "GET " as a little-endian word.
+var get = binary.LittleEndian.Uint32([]byte("GET "))
+
 // fastHead parses a request head that lies whole in data[i:] (data is
 // already cut to the head budget) in one straight pass. It returns the index
 // after the head, a parse error (only those that the byte-wise states report
 // at the same byte: field and framing checks), or 0 to leave the head to
 // the byte-wise states, with the parser as it found it.
 func (p *Parser) fastHead(data []byte, i int) (int, error) {
-	j := scanToken(data, i)
-	if j >= len(data) || data[j] != ' ' {
-		return 0, nil
-	}
-	m := LookupMethod(data[i:j])
-	if m == MethodUnknown {
-		return 0, nil
+	var j int
+	var m Method
+	if len(data)-i >= 4 && binary.LittleEndian.Uint32(data[i:]) == get {
+		j, m = i+3, MethodGet // what the scan and lookup below find, for the usual method
+	} else {
+		j = scanToken(data, i)
+		if j >= len(data) || data[j] != ' ' {
+			return 0, nil
+		}
+		if m = LookupMethod(data[i:j]); m == MethodUnknown {
+			return 0, nil
+		}
 	}
 	t0 := j + 1
 	t1 := scanTarget(data, t0)

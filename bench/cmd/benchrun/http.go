@@ -47,6 +47,8 @@ var httpServers = []httpServer{
 	// runtime's sysmon takes another, so a blocking epoll_wait costs no P hand-off (see
 	// README, "Where the time goes"). Optional: the peers all run with the default.
 	{name: "uvgo-gmp2", about: "uv-go's http server with GOMAXPROCS=2 (optional: name it in -servers)", cmd: binCmd("env", "GOMAXPROCS=2", "bin/uvbench", "http_hello"), optional: true},
+	// A/B: a copy of bin/uvbench built from another tree (optional; copy it there first).
+	{name: "uvgo-base", about: "bin/uvbench-base http_hello, for A/B runs against another build (optional)", cmd: binCmd("bin/uvbench-base", "http_hello"), optional: true},
 	{name: "node", about: "Node's http module (node/http_hello.js)", cmd: binCmd("node", "node/http_hello.js")},
 	{name: "nethttp", about: "Go net/http (GOMAXPROCS is 1 under taskset)", cmd: binCmd("bin/hellopeers", "server=nethttp")},
 	{name: "fasthttp", about: "fasthttp", cmd: binCmd("bin/hellopeers", "server=fasthttp")},
