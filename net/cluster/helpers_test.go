@@ -5,9 +5,11 @@ import (
 	"fmt"
 	gonet "net"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,8 +106,17 @@ func dialMany(t *testing.T, addr string, n int) map[int]int {
 	return counts
 }
 
+// signalLoop starts os/signal's own goroutine, which lives for the rest of the process once
+// a first signal is watched: started inside a test, it would count as a leak of that test.
+var signalLoop sync.Once
+
 // noLeaks checks, when the test ends, that no goroutine started during it is left.
 func noLeaks(t *testing.T) {
+	signalLoop.Do(func() {
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, os.Interrupt)
+		signal.Stop(c)
+	})
 	before := runtime.NumGoroutine()
 	t.Cleanup(func() {
 		// Exiting goroutines finish asynchronously: allow them a bounded moment.
