@@ -16,6 +16,14 @@ const (
 	processFlagsAll                 = 1<<8 - 1
 )
 
+// Flags of NewStdioPipe, from the child's point of view (libuv's UV_READABLE_PIPE,
+// UV_WRITABLE_PIPE and UV_NONBLOCK_PIPE of a UV_CREATE_PIPE container).
+const (
+	StdioChildReads      = 0x10
+	StdioChildWrites     = 0x20
+	StdioChildOverlapped = 0x40
+)
+
 // SpawnOptions describe a child for SpawnProcess.
 type SpawnOptions struct {
 	// File is the program; without a slash it is looked up, as libuv does, in the PATH of

@@ -61,6 +61,10 @@ func statCandidate(path, cwd string) error {
 	return nil
 }
 
+// NewStdioPipe is StdioPipe: on unix the pair is the same whatever flags say (a socket pair
+// reads and writes both ways; StdioChildOverlapped means nothing, as in libuv).
+func NewStdioPipe(flags int) (parent, child OSSock, err error) { return StdioPipe() }
+
 // StdioPipe creates the socket pair behind a child's pipe (libuv's UV_CREATE_PIPE): parent is
 // non-blocking, child is blocking (a child expects blocking stdio), both are close-on-exec
 // and have libuv's 64 KiB socket buffers.

@@ -498,9 +498,31 @@ func processExited(h windows.Handle) bool {
 	return err == nil && ev == windows.WAIT_OBJECT_0
 }
 
-// StdioPipe returns ENOTSUP on Windows for now: a child's pipe is a named pipe whose parent
-// end a Pipe handle reads and writes through the IOCP socket code, which does not handle
-// pipes yet.
+// NewStdioPipe creates the pipe behind a child's stdio pipe as libuv's
+// uv__create_stdio_pipe_pair: parent is the overlapped server end of a uniquely named pipe,
+// for a Pipe handle of the loop; child is its client end, not inheritable (SpawnProcess gives
+// the child an inheritable duplicate), non-overlapped unless flags hold StdioChildOverlapped,
+// as a child expects of its stdio. StdioChildReads and StdioChildWrites say which way the
+// data flows; with neither the pipe is duplex.
+func NewStdioPipe(flags int) (parent, child OSSock, err error) {
+	server, client := 0, 0
+	if flags&StdioChildReads != 0 {
+		server, client = server|pipeWrite, client|pipeRead
+	}
+	if flags&StdioChildWrites != 0 {
+		server, client = server|pipeRead, client|pipeWrite
+	}
+	if server == 0 {
+		server, client = pipeRead|pipeWrite, pipeRead|pipeWrite
+	}
+	s, c, err := createPipePair(server, client, true, flags&StdioChildOverlapped != 0)
+	if err != nil {
+		return InvalidSock, InvalidSock, err
+	}
+	return OSSock(s), OSSock(c), nil
+}
+
+// StdioPipe is NewStdioPipe of a duplex pipe.
 func StdioPipe() (parent, child OSSock, err error) {
-	return InvalidSock, InvalidSock, ENOTSUP
+	return NewStdioPipe(StdioChildReads | StdioChildWrites)
 }

@@ -31,6 +31,8 @@ type acceptReq struct {
 	// buf receives the local and remote addresses.
 	buf  [2 * acceptAddrLen]byte
 	next *acceptReq
+	// pipe: accepted is a pipe instance (ConnectNamedPipe), not a socket.
+	pipe bool
 }
 
 // acceptState is a listening sock's accept requests and its queue of waiting connections.
@@ -60,7 +62,7 @@ func (s *Sock) Listen(backlog int, cb func()) error {
 	}
 	s.onConnection = cb
 	s.flags |= sockListening
-	a := &acceptState{reqs: make([]*acceptReq, simultaneousAccepts)}
+	a := &acceptState{reqs: make([]*acceptReq, s.drv.acceptCount(s))}
 	a.pend.Init(s.acceptNotify)
 	s.acc = a
 	for i := range a.reqs {
@@ -101,10 +103,13 @@ func (r *acceptReq) complete(*iocpReq) {
 			return
 		}
 	}
+	instance := r.pipe && r.accepted != windows.InvalidHandle
 	r.closeAccepted()
-	if r.werr != 0 {
-		// The accept could not even start (no socket for the connection, a broken listening
-		// socket): leave the request idle rather than spin; Accept tries it again.
+	if r.werr != 0 && !instance {
+		// The accept could not even start (no socket or pipe instance for the connection, a
+		// broken listening socket): leave the request idle rather than spin; Accept tries it
+		// again. (A pipe instance whose client came and went before ConnectNamedPipe is
+		// replaced, as libuv does.)
 		return
 	}
 	// A connection that failed before it was accepted says nothing about the listening
@@ -116,7 +121,11 @@ func (r *acceptReq) complete(*iocpReq) {
 
 func (r *acceptReq) closeAccepted() {
 	if r.accepted != windows.InvalidHandle {
-		windows.Closesocket(r.accepted)
+		if r.pipe {
+			closeInstance(r.accepted)
+		} else {
+			windows.Closesocket(r.accepted)
+		}
 		r.accepted = windows.InvalidHandle
 	}
 }
@@ -203,6 +212,8 @@ func (s *Sock) closeAccepts() {
 	a.head, a.tail, a.n = nil, nil, 0
 	s.acc = nil
 }
+
+func (winsockDriver) acceptCount(s *Sock) int { return simultaneousAccepts }
 
 func (winsockDriver) listen(s *Sock, backlog int) error {
 	if err := s.bindIfUnbound(s.family); err != nil {

@@ -11,8 +11,10 @@ import (
 // sockDriver is the kernel-facing half of a Windows Sock: the calls that differ between a
 // Winsock socket and a pipe handle. Everything above it (the write queue and its ordering, the
 // zero read and its re-arming, the accept queue, orphaning on close, cancellation) is the
-// Sock's and is shared. A named-pipe driver would implement it with a zero-byte ReadFile,
-// PeekNamedPipe + ReadFile, WriteFile, and ConnectNamedPipe on pre-created instances.
+// Sock's and is shared. The named-pipe driver (sock_pipe_windows.go) implements it with a
+// zero-byte ReadFile, PeekNamedPipe + ReadFile, WriteFile, and ConnectNamedPipe on
+// pre-created instances; the console driver (sock_console_windows.go) with synchronous writes.
+// Pipes and consoles keep what they need beyond a socket's state in Sock.ext.
 //
 // Every method runs on the loop's goroutine. The start methods begin an overlapped call on a
 // request the Sock has started (so its OVERLAPPED is in flight) and return 0 if it succeeded
@@ -33,6 +35,8 @@ type sockDriver interface {
 	shutdown(s *Sock) error
 	// listen makes the sock a server.
 	listen(s *Sock, backlog int) error
+	// acceptCount is how many accepts a server keeps pending.
+	acceptCount(s *Sock) int
 	// startAccept prepares a's new handle (a socket, a pipe instance) and begins waiting for a
 	// connection on it.
 	startAccept(s *Sock, a *acceptReq) syscall.Errno

@@ -71,13 +71,17 @@ func (r *sockReq) started(e syscall.Errno, skip bool) {
 	}
 }
 
-// winsockErr returns the request's outcome as a Winsock error (0 on success).
+// winsockErr returns the request's outcome as a Winsock error (0 on success); for a pipe or
+// console sock, as a Win32 error.
 func (r *sockReq) winsockErr() syscall.Errno {
 	if r.werr != 0 {
 		return r.werr
 	}
 	if r.ok() {
 		return 0
+	}
+	if r.sock != nil && r.sock.ext != nil {
+		return windows.NTStatus(r.status).Errno()
 	}
 	return ntstatusToWinsock(r.status)
 }
@@ -103,6 +107,9 @@ func (s *Sock) armRead() {
 	r := s.rd
 	r.start()
 	r.started(s.drv.startRead(s, r), s.flags&sockSkipPort != 0)
+	if s.ext != nil && r.inFlight() {
+		s.startEOFTimer()
+	}
 }
 
 // complete runs in the pending phase when the zero read completed: the reader reads until
@@ -113,8 +120,17 @@ func (r *readReq) complete(*iocpReq) {
 	if s == nil {
 		return
 	}
+	if s.ext != nil {
+		s.stopEOFTimer()
+	}
 	if e := r.winsockErr(); e != 0 {
 		switch {
+		case s.ext != nil && e == windows.ERROR_OPERATION_ABORTED:
+			// A cancelled zero read says nothing: it is armed again below.
+		case s.ext != nil && s.flags&sockReading == 0:
+			return
+		case s.ext != nil:
+			s.readErr = pipeReadError(e)
 		case s.flags&sockDgram != 0 && (e == windows.WSAEMSGSIZE || e == windows.WSAECONNRESET || e == windows.WSAENETRESET):
 			// A datagram too big for the zero-byte buffer, or the ICMP error of an earlier
 			// send: not errors of the socket; RecvFrom sorts them out.
@@ -145,6 +161,10 @@ type writeReq struct {
 	// of many buffers takes several).
 	n    int
 	last bool
+	// gather is where a pipe write of several buffers gathers them (pipes write one buffer
+	// per call); snext links the writes waiting for a non-overlapped pipe's goroutine.
+	gather []byte
+	snext  *writeReq
 	// finished: the send is done (its outcome is known), though it may wait for the ones
 	// before it, and a packet may still be due for the request.
 	finished bool
@@ -172,6 +192,9 @@ func (s *Sock) putWriteReq(w *writeReq) {
 	}
 	w.bufs = w.bufs[:0]
 	w.op, w.finished, w.last, w.n = nil, false, false, 0
+	if cap(w.gather) > maxKeptGather {
+		w.gather = nil
+	}
 	w.next = s.wfree
 	s.wfree = w
 }

@@ -28,8 +28,9 @@ import (
 //
 // Every OVERLAPPED, WSABuf array, out-parameter and address buffer of an overlapped call lives
 // in a request allocated on the heap (sock_req_windows.go). The calls themselves go through a
-// small seam (sockDriver, sock_driver_windows.go) so that a pipe can later reuse the queue,
-// read and accept logic with ReadFile, WriteFile and ConnectNamedPipe.
+// small seam (sockDriver, sock_driver_windows.go), through which named pipes reuse the queue,
+// read and accept logic with ReadFile, WriteFile and ConnectNamedPipe (sock_pipe_windows.go),
+// and consoles with their synchronous writes (sock_console_windows.go).
 
 // SockAddr is the host's socket address type.
 type SockAddr = windows.Sockaddr
@@ -60,9 +61,19 @@ type osState struct {
 	flags   uint32
 	in4     windows.SockaddrInet4
 	in6     windows.SockaddrInet6
+	// The event and OVERLAPPED of the pipe calls the loop waits for itself (a read of data
+	// known to be there, a blocking write); the event is created at first use.
+	event windows.Handle
+	ov    windows.Overlapped
 }
 
-func (l *Loop) closeOSState() { l.os.socks = nil }
+func (l *Loop) closeOSState() {
+	l.os.socks = nil
+	if l.os.event != 0 {
+		windows.CloseHandle(l.os.event)
+		l.os.event = 0
+	}
+}
 
 // sockLoopKey keys sockLoopCloser in Loop.Attach.
 type sockLoopKey struct{}
@@ -118,6 +129,7 @@ type Sock struct {
 	wqTail  *writeReq
 	cn      *connectReq // the connect request, once connecting
 	acc     *acceptState
+	ext     *pipeState // a pipe or console handle (sock_pipe_windows.go); nil for a socket
 }
 
 // OpenSocket creates an overlapped, non-inheritable socket. An IPv6 socket starts
@@ -167,33 +179,48 @@ func family(d Domain) (int32, error) {
 	return 0, EINVAL
 }
 
-// CloseSocket closes a socket not (or no longer) owned by a Sock.
-func CloseSocket(fd OSSock) error { return TranslateSysError(windows.Closesocket(windows.Handle(fd))) }
+// CloseSocket closes a socket not (or no longer) owned by a Sock; any other handle a Sock
+// takes (a pipe end, a console) is closed as a handle.
+func CloseSocket(fd OSSock) error {
+	h := windows.Handle(fd)
+	err := windows.Closesocket(h)
+	if err == windows.WSAENOTSOCK {
+		takeInstance(h)
+		err = windows.CloseHandle(h)
+	}
+	return TranslateSysError(err)
+}
 
-// Init binds the sock to the socket fd on the loop: the socket is made non-blocking (for the
-// non-overlapped reads and tries) and associated with the loop's completion port. ipc is
-// not supported on sockets (EINVAL): handle passing goes over named pipes on Windows.
-// EEXIST if the socket belongs to a sock of this loop or to another completion port.
+// Init binds the sock to the socket, pipe or console handle fd on the loop. A socket is made
+// non-blocking (for the non-overlapped reads and tries) and associated with the loop's
+// completion port, as is an overlapped pipe (sock_pipe_windows.go); a console reads and
+// writes as sock_console_windows.go says. ipc is not supported: EINVAL for sockets (handle
+// passing goes over named pipes on Windows), ENOTSUP for pipes, which do not pass handles yet.
+// EEXIST if the handle belongs to a sock of this loop or to another completion port,
+// ENOTSOCK for a handle that is none of these.
 func (s *Sock) Init(l *Loop, fd OSSock, kind SockKind, ipc bool) error {
 	if l == nil || l.closed {
 		return EINVAL
 	}
-	if ipc {
-		return EINVAL
-	}
 	h := windows.Handle(fd)
-	if h == windows.InvalidHandle {
+	if h == windows.InvalidHandle || h == 0 {
 		return EBADF
 	}
 	if _, ok := l.os.socks[h]; ok {
 		return EEXIST
 	}
-	if e := ioctlNonblock(h, true); e != 0 {
-		return translateErrno(e)
-	}
 	fam, typ, err := sockFamilyType(h)
+	if err == ENOTSOCK {
+		return s.initHandle(l, h, kind, ipc)
+	}
 	if err != nil {
 		return err
+	}
+	if ipc {
+		return EINVAL
+	}
+	if e := ioctlNonblock(h, true); e != 0 {
+		return translateErrno(e)
 	}
 	if err := l.associate(h); err != nil {
 		if err == EINVAL {
@@ -211,7 +238,7 @@ func (s *Sock) Init(l *Loop, fd OSSock, kind SockKind, ipc bool) error {
 	}
 	s.dropIdleReqs(l)
 	s.loop, s.fd, s.family, s.flags = l, h, fam, 0
-	s.drv = winsockDriver{}
+	s.drv, s.ext = winsockDriver{}, nil
 	s.readErr, s.connectErr = nil, nil
 	if kind == SockDgram || typ == windows.SOCK_DGRAM {
 		s.flags |= sockDgram
@@ -238,6 +265,9 @@ func (s *Sock) StartRead(cb func()) error {
 	if s.flags&sockClosed != 0 || s.loop == nil || cb == nil {
 		return EINVAL
 	}
+	if ps := s.ext; ps != nil && ps.console {
+		return s.startReader(cb)
+	}
 	s.onReadable = cb
 	s.flags |= sockReading
 	if s.rd == nil {
@@ -256,7 +286,19 @@ func (s *Sock) StartRead(cb func()) error {
 
 // StopRead stops read notifications. A zero read in flight stays there, as in libuv: its
 // completion is dropped, or delivered if reading starts again first.
-func (s *Sock) StopRead() { s.flags &^= sockReading }
+func (s *Sock) StopRead() {
+	s.flags &^= sockReading
+	if ps := s.ext; ps != nil {
+		if ps.rdr != nil {
+			ps.rdr.StopRead()
+		}
+		if ps.sync {
+			// As libuv: a non-overlapped pipe's read, which blocks a goroutine, is
+			// interrupted (another handle on the pipe may want the data).
+			s.stopSyncZeroRead()
+		}
+	}
+}
 
 // Read reads what is available into b without blocking: n > 0 bytes, or (0, EOF) at end of
 // stream, or (0, EAGAIN) if nothing is available now, or the error the last read completion
@@ -284,12 +326,28 @@ func (s *Sock) PeekFd() (OSSock, bool) { return InvalidSock, false }
 // TakeFd returns nothing: sockets receive no handles on Windows.
 func (s *Sock) TakeFd() (OSSock, bool) { return InvalidSock, false }
 
-// SetBlocking returns EINVAL: as in libuv, only pipes have blocking writes on Windows.
+// SetBlocking makes the writes of a pipe block until written (true) or not: as in libuv,
+// sockets have no blocking writes on Windows (EINVAL). A console's writes always block:
+// SetBlocking(false) is EINVAL for it.
 func (s *Sock) SetBlocking(blocking bool) error {
 	if s.flags&sockClosed != 0 || s.loop == nil {
 		return EBADF
 	}
-	return EINVAL
+	switch ps := s.ext; {
+	case ps == nil, ps.server:
+		return EINVAL
+	case ps.console:
+		if !blocking {
+			return EINVAL
+		}
+		return nil
+	}
+	if blocking {
+		s.flags |= sockBlockingWrites
+	} else {
+		s.flags &^= sockBlockingWrites
+	}
+	return nil
 }
 
 // Close closes the socket now. Requests the kernel still owns are orphaned (see above);
@@ -301,6 +359,9 @@ func (s *Sock) Close() {
 	s.loop.CancelPending(&s.pend)
 	if s.acc != nil {
 		s.closeAccepts()
+	}
+	if s.ext != nil {
+		s.closeExt()
 	}
 	if s.rd != nil && s.rd.busy() {
 		s.rd.orphan()

@@ -109,7 +109,7 @@ func (s *Sock) startSend(w *writeReq) {
 	default:
 		w.abandon()
 		if op.err == nil {
-			op.err = translateErrno(e)
+			op.err = s.writeError(e)
 		}
 	}
 	w.finished = true
@@ -151,7 +151,7 @@ func (w *writeReq) complete(*iocpReq) {
 		} else if e == windows.WSAECONNABORTED {
 			op.err = ECANCELED // as libuv, for the same error as on unix
 		} else {
-			op.err = translateErrno(e)
+			op.err = s.writeError(e)
 		}
 	} else {
 		s.queueSize -= w.n
@@ -232,6 +232,14 @@ func (s *Sock) Shutdown(cb func(err error)) error {
 	}
 	s.flags |= sockShutting
 	s.shutdownCb = cb
+	if ps := s.ext; ps != nil && !ps.console {
+		// A pipe's shutdown completes later than the drain that starts it: the callback waits
+		// with the pipe (sock_pipeshutdown_windows.go).
+		if ps.shutFn == nil {
+			ps.shutFn = s.pipeShutdownStarted
+		}
+		ps.shutCb, s.shutdownCb = cb, ps.shutFn
+	}
 	s.loop.RegisterRequest()
 	if s.writeQ.empty() && s.flags&sockConnecting == 0 {
 		s.loop.QueuePending(&s.pend)
@@ -240,3 +248,11 @@ func (s *Sock) Shutdown(cb func(err error)) error {
 }
 
 func (s *Sock) shutdownWrite() error { return s.drv.shutdown(s) }
+
+// writeError translates the error of a write.
+func (s *Sock) writeError(e syscall.Errno) error {
+	if s.ext != nil {
+		return pipeWriteError(e)
+	}
+	return translateErrno(e)
+}

@@ -119,7 +119,7 @@ func OpenTTY(fd OSFd) (TTYFd, error) {
 // asks the console for virtual-terminal sequences for special keys (falling back to raw where
 // it has none). TTYModeIO gives ENOTSUP and a screen buffer EINVAL, as in libuv. The first
 // switch out of normal mode in the process records the console's input mode for
-// TTYResetMode. A read in flight finishes in the mode it started in.
+// TTYResetMode. A TTY handle's read in progress starts again in the new mode.
 func (s *TTYState) SetMode(fd OSFd, mode TTYMode) error {
 	if mode < TTYModeNormal || mode > TTYModeRawVT {
 		return EINVAL
@@ -153,6 +153,12 @@ func (s *TTYState) SetMode(fd OSFd, mode TTYMode) error {
 			ttySaved.h, ttySaved.mode = h, orig
 		}
 		ttyUnlock()
+	}
+	// A TTY handle's read that waits in the old mode is ended first and starts again in the
+	// new one, as libuv stops and restarts reading around the change.
+	if r := consoleReader(h); r != nil {
+		r.hold()
+		defer r.release()
 	}
 	if err := windows.SetConsoleMode(h, flags|try); err != nil {
 		if try == 0 {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 )
@@ -32,9 +33,15 @@ type TTYReader struct {
 	console bool
 	want    bool
 	closed  bool
-	data    []byte
-	off     int
-	err     error // the end (EOF) or the error that ended the reads, after data
+	// again: the read in progress was cancelled to be started again (restart), not ended.
+	again bool
+	// inRead: the goroutine is in (or about to enter) its read.
+	inRead bool
+	// held: a mode change is under way; no read starts until it is done (hold, release).
+	held bool
+	data []byte
+	off  int
+	err  error // the end (EOF) or the error that ended the reads, after data
 }
 
 // ttyReadMax bounds what the reader holds that the loop has not taken.
@@ -121,7 +128,7 @@ func (r *TTYReader) Read(b []byte) (int, error) {
 	return 0, EAGAIN
 }
 
-// Close stops the reader. A console read in progress is cancelled where the system allows;
+// Close stops the reader. A read in progress is cancelled where the system allows;
 // otherwise the goroutine ends (and closes its handle) when that read returns, and what it
 // read is dropped.
 func (r *TTYReader) Close() {
@@ -133,14 +140,71 @@ func (r *TTYReader) Close() {
 	r.mu.Lock()
 	r.closed = true
 	r.wake.Signal()
-	if r.thread != 0 {
+	// A goroutine about to enter its read is not in it yet: cancel until it has left (a
+	// tenth of a second at most, as a handle whose reads cannot be cancelled must not hold
+	// the loop).
+	for i := 0; r.thread != 0 && r.inRead && i < 100; i++ {
 		procCancelSynchronousIo.Call(uintptr(r.thread))
+		r.mu.Unlock()
+		windows.SleepEx(1, false)
+		r.mu.Lock()
 	}
 	if !r.started && r.h != 0 {
 		windows.CloseHandle(r.h)
 		r.h = 0
 	}
 	r.mu.Unlock()
+}
+
+// hold ends a console read in progress and keeps the goroutine from starting another until
+// release, so that a mode change takes effect for the next read (libuv's
+// uv__cancel_read_console): as libuv, it types Enter into the console, which ends a line read
+// as well as a raw one, and what that read returns is dropped. It waits (at most a second) for
+// the read to return. It may run on any goroutine.
+func (r *TTYReader) hold() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.held = true
+	if r.closed || !r.console || !r.inRead {
+		return
+	}
+	r.again = true
+	h := r.h
+	r.mu.Unlock()
+	writeConsoleEnter(h)
+	r.mu.Lock()
+	for i := 0; i < 1000 && r.inRead && !r.closed; i++ {
+		r.mu.Unlock()
+		windows.SleepEx(1, false)
+		r.mu.Lock()
+	}
+}
+
+// release lets the goroutine read again after hold.
+func (r *TTYReader) release() {
+	r.mu.Lock()
+	r.held = false
+	r.wake.Signal()
+	r.mu.Unlock()
+}
+
+var procWriteConsoleInputW = modkernel32.NewProc("WriteConsoleInputW")
+
+// writeConsoleEnter types Enter into console input h.
+func writeConsoleEnter(h windows.Handle) {
+	type keyEvent struct { // INPUT_RECORD with a KEY_EVENT_RECORD
+		eventType uint16
+		_         uint16
+		keyDown   int32
+		repeat    uint16
+		vk        uint16
+		scan      uint16
+		char      uint16
+		ctrl      uint32
+	}
+	ev := &keyEvent{eventType: 1, keyDown: 1, repeat: 1, vk: windows.VK_RETURN, scan: 0x1c, char: '\r'}
+	var n uint32
+	procWriteConsoleInputW.Call(uintptr(h), uintptr(unsafe.Pointer(ev)), 1, uintptr(unsafe.Pointer(&n)))
 }
 
 // arrived runs on the loop after the goroutine handed over data.
@@ -158,8 +222,18 @@ func (r *TTYReader) deliver() {
 	r.mu.Lock()
 	ready := r.off < len(r.data) || r.err != nil
 	r.mu.Unlock()
-	if ready {
-		r.cb()
+	if !ready {
+		return
+	}
+	r.cb()
+	// A reader may stop short of EAGAIN (a stream stops after a short read), and the Sends
+	// that came meanwhile were coalesced: while something is left, say so again, as a zero
+	// read that completes at once does.
+	r.mu.Lock()
+	ready = r.off < len(r.data) || r.err != nil
+	r.mu.Unlock()
+	if ready && r.reading && r.loop != nil {
+		r.loop.QueuePending(&r.pend)
 	}
 }
 
@@ -178,7 +252,7 @@ func (r *TTYReader) run() {
 	var high uint16 // a high surrogate the last console read ended with
 	for {
 		r.mu.Lock()
-		for !r.closed && (!r.want || len(r.data)-r.off >= ttyReadMax || r.err != nil) {
+		for !r.closed && (r.held || !r.want || len(r.data)-r.off >= ttyReadMax || r.err != nil) {
 			r.wake.Wait()
 		}
 		if r.closed {
@@ -186,6 +260,7 @@ func (r *TTYReader) run() {
 			break
 		}
 		h, console := r.h, r.console
+		r.again, r.inRead = false, true
 		r.mu.Unlock()
 
 		var got []byte
@@ -228,9 +303,17 @@ func (r *TTYReader) run() {
 		}
 
 		r.mu.Lock()
+		r.inRead = false
 		if r.closed {
 			r.mu.Unlock()
 			break
+		}
+		if r.again {
+			// Ended by hold: what it read is the Enter hold typed (after what the user had
+			// typed of a line, which is dropped too, as in libuv); read again after release.
+			r.again = false
+			r.mu.Unlock()
+			continue
 		}
 		r.data = append(r.data, got...)
 		r.err = err

@@ -1,40 +1,26 @@
-//go:build unix
-
 package conformance_test
 
 import (
 	"errors"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
-	"golang.org/x/sys/unix"
 )
 
-// The pipe tests. libuv's TEST_PIPENAME is a fixed path; here each test binds in a fresh
-// directory under the system temp directory, kept short for sun_path's 108 bytes. libuv's
+// The pipe tests. libuv's TEST_PIPENAME is a fixed name; here each test binds a name of its
+// own (pipeTestName): on unix a path in a fresh directory under the system temp directory,
+// kept short for sun_path's 108 bytes, on Windows a \\.\pipe\ name. What only applies to
+// one of them (unix paths and descriptors, Windows pipe names) is in pipe_unix_test.go and
+// pipe_windows_test.go. libuv's
 // pipe_echo_server helper process becomes pipeEchoServer, an echo server on its own loop in
 // a goroutine; its thread helper (ipc_send_recv_*_inprocess) becomes a goroutine too.
-
-// pipeBadName is libuv's BAD_PIPENAME on unix.
-const pipeBadName = "/path/to/unix/socket/that/really/should/not/be/there"
-
-// pipeTestName returns a unique socket path, in a directory removed when the test ends.
-func pipeTestName(t testing.TB) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "uvp")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, "s")
-}
 
 // newPipe initialises a pipe on l.
 func pipeInit(t testing.TB, l *uv.Loop, ipc bool) *handles.Pipe {
@@ -149,8 +135,8 @@ func TestPipeBindErrorAddrinuse(t *testing.T) {
 	require.ErrorIs(t, server2.Bind(name), uv.EADDRINUSE)
 
 	never := func(*handles.Stream, error) { t.Error("connection callback must not run") }
-	require.NoError(t, server1.Listen(unix.SOMAXCONN, never))
-	require.ErrorIs(t, server2.Listen(unix.SOMAXCONN, never), uv.EINVAL)
+	require.NoError(t, server1.Listen(pipeSomaxconn, never))
+	require.ErrorIs(t, server2.Listen(pipeSomaxconn, never), uv.EINVAL)
 
 	closed := 0
 	require.NoError(t, server1.Close(func() { closed++ }))
@@ -190,7 +176,7 @@ func TestPipeBindErrorInval(t *testing.T) {
 func TestPipeListenWithoutBind(t *testing.T) {
 	l := newLoop(t)
 	server := pipeInit(t, l, false)
-	require.ErrorIs(t, server.Listen(unix.SOMAXCONN, func(*handles.Stream, error) {
+	require.ErrorIs(t, server.Listen(pipeSomaxconn, func(*handles.Stream, error) {
 		t.Error("connection callback must not run")
 	}), uv.EINVAL)
 	closed := 0
@@ -207,7 +193,7 @@ func TestPipeBindOrListenErrorAfterClose(t *testing.T) {
 	server := pipeInit(t, l, false)
 	require.NoError(t, server.Close(nil))
 	require.ErrorIs(t, server.Bind(pipeTestName(t)), uv.EINVAL)
-	require.ErrorIs(t, server.Listen(unix.SOMAXCONN, func(*handles.Stream, error) {
+	require.ErrorIs(t, server.Listen(pipeSomaxconn, func(*handles.Stream, error) {
 		t.Error("connection callback must not run")
 	}), uv.EINVAL)
 	require.False(t, run(t, l, uv.RunDefault))
@@ -263,8 +249,11 @@ func TestPipeConnectBadName(t *testing.T) {
 // libuv: pipe_connect_to_file
 func TestPipeConnectToFile(t *testing.T) {
 	l := newLoop(t)
-	path := pipeTestName(t)
-	require.NoError(t, os.WriteFile(path, nil, 0o644)) // libuv's test/fixtures/empty_file
+	f, err := os.CreateTemp("", "empty_file") // libuv's test/fixtures/empty_file
+	require.NoError(t, err)
+	path := f.Name()
+	require.NoError(t, f.Close())
+	t.Cleanup(func() { os.Remove(path) })
 	client := pipeInit(t, l, false)
 	var req handles.ConnectReq
 	connects, closed := 0, 0
@@ -568,28 +557,7 @@ func TestPipeGetsocknameAutobind(t *testing.T) {
 // which systems with SOCK_MAXADDRLEN (macOS, the BSDs) accept. Linux has no such thing and
 // libuv skips the test there.
 // libuv: pipe_getsockname_long_path
-func TestPipeGetsocknameLongPath(t *testing.T) {
-	if runtime.GOOS == "linux" {
-		t.Skip("long unix paths not supported on this platform (no SOCK_MAXADDRLEN)")
-	}
-	l := newLoop(t)
-	server := pipeInit(t, l, false)
-	client := pipeInit(t, l, false)
-	dir := filepath.Dir(pipeTestName(t))
-	path := filepath.Join(dir, strings.Repeat("x", 253-len(dir)-1))
-	require.NoError(t, server.Bind(path))
-	name, err := server.Sockname()
-	require.NoError(t, err)
-	require.Equal(t, path, name)
-	require.NoError(t, server.Listen(0, func(_ *handles.Stream, err error) { require.NoError(t, err) }))
-	var req handles.ConnectReq
-	require.NoError(t, client.Connect(&req, path, func(r *handles.ConnectReq, err error) {
-		require.NoError(t, err)
-		r.Stream().Close(nil)
-	}))
-	server.Close(nil)
-	run(t, l, uv.RunDefault)
-}
+func TestPipeGetsocknameLongPath(t *testing.T) { pipeGetsocknameLongPath(t) }
 
 // TestPipePendingInstances checks that PendingInstances, a Windows setting, is accepted
 // before and after Bind and changes nothing.
@@ -611,168 +579,24 @@ func TestPipePendingInstances(t *testing.T) {
 // those permissions for everyone; a nil pipe and a closed one are EBADF, an unknown mode
 // EINVAL.
 // libuv: pipe_set_chmod
-func TestPipeSetChmod(t *testing.T) {
-	l := newLoop(t)
-	name := pipeTestName(t)
-	p := pipeInit(t, l, false)
-	require.NoError(t, p.Bind(name))
-
-	err := p.Chmod(handles.Readable)
-	if errors.Is(err, uv.EPERM) {
-		t.Skip("insufficient privileges to alter pipe fmode")
-	}
-	require.NoError(t, err)
-	st, err := os.Stat(name)
-	require.NoError(t, err)
-	require.Equal(t, os.FileMode(0o444), st.Mode().Perm()&0o444)
-
-	require.NoError(t, p.Chmod(handles.Writable))
-	st, err = os.Stat(name)
-	require.NoError(t, err)
-	require.Equal(t, os.FileMode(0o222), st.Mode().Perm()&0o222)
-
-	require.NoError(t, p.Chmod(handles.Readable|handles.Writable))
-	st, err = os.Stat(name)
-	require.NoError(t, err)
-	require.Equal(t, os.FileMode(0o666), st.Mode().Perm()&0o666)
-
-	var nilPipe *handles.Pipe
-	require.ErrorIs(t, nilPipe.Chmod(handles.Readable|handles.Writable), uv.EBADF)
-	require.ErrorIs(t, p.Chmod(12345678), uv.EINVAL)
-	require.NoError(t, p.Close(nil))
-	require.ErrorIs(t, p.Chmod(handles.Readable|handles.Writable), uv.EBADF)
-}
+func TestPipeSetChmod(t *testing.T) { pipeSetChmod(t) }
 
 // TestPipeSetNonBlocking checks that a pipe end put in blocking mode takes every TryWrite
 // whole (4 KiB at a time, 10 MiB in all) while another goroutine drains the pipe.
 // libuv: pipe_set_non_blocking
-func TestPipeSetNonBlocking(t *testing.T) {
-	const nwrites = 10 << 20
-	l := newLoop(t)
-	p := pipeInit(t, l, false)
-	fds, err := handles.PipePair(0, 0)
-	require.NoError(t, err)
-	t.Cleanup(func() { unix.Close(fds[0]) })
-	require.NoError(t, p.Open(fds[1])) // fds[1] is the pipe's now
-	require.NoError(t, p.SetBlocking(true))
-
-	var wg sync.WaitGroup
-	wg.Add(1)
-	defer func() { // also when a check fails: close the write end, so the reader ends
-		if !p.IsClosing() {
-			p.Close(nil)
-			l.Run(uv.RunDefault)
-		}
-		wg.Wait()
-	}()
-	go func() {
-		defer wg.Done()
-		buf := make([]byte, 4096)
-		for {
-			n, err := unix.Read(fds[0], buf)
-			if err == unix.EINTR {
-				continue
-			}
-			assert.NoError(t, err)
-			if n <= 0 {
-				return
-			}
-		}
-	}()
-
-	data := [][]byte{[]byte(strings.Repeat(".", 4096))}
-	for written := 0; written < nwrites; {
-		n, err := p.TryWrite(data)
-		require.NoError(t, err)
-		require.Equal(t, 4096, n)
-		written += n
-	}
-	require.NoError(t, p.Close(nil))
-	run(t, l, uv.RunDefault)
-}
+func TestPipeSetNonBlocking(t *testing.T) { pipeSetNonBlocking(t) }
 
 // TestPipeSendmsg checks that four descriptors sent with one sendmsg over a socket pair
 // reach an IPC pipe on the other end as four pending pipe handles, taken with Accept.
 // libuv: pipe_sendmsg
-func TestPipeSendmsg(t *testing.T) {
-	l := newLoop(t)
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	require.NoError(t, err)
-	t.Cleanup(func() { unix.Close(fds[0]) })
-	var sendFds [4]int
-	for i := 0; i < len(sendFds); i += 2 {
-		pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-		require.NoError(t, err)
-		sendFds[i], sendFds[i+1] = pair[0], pair[1]
-	}
-	t.Cleanup(func() {
-		for _, fd := range sendFds {
-			unix.Close(fd)
-		}
-	})
-	p := pipeInit(t, l, true)
-	require.NoError(t, p.Open(fds[1]))
-	require.NoError(t, unix.SetNonblock(fds[1], true))
-
-	var incoming []*handles.Pipe
-	closed := 0
-	closeCb := func() { closed++ }
-	var one [1]byte
-	require.NoError(t, p.ReadStart(func(*handles.Stream, int) []byte { return one[:] }, func(s *handles.Stream, buf []byte, err error) {
-		require.NoError(t, err)
-		for p.PendingCount() != 0 {
-			require.Equal(t, uv.TypeNamedPipe, p.PendingType())
-			require.Less(t, len(incoming), len(sendFds))
-			inc := pipeInit(t, l, false)
-			require.NoError(t, s.Accept(&inc.Stream))
-			incoming = append(incoming, inc)
-		}
-		if len(incoming) != len(sendFds) {
-			return
-		}
-		require.NoError(t, p.ReadStop())
-		p.Close(closeCb)
-		for _, inc := range incoming {
-			inc.Close(closeCb)
-		}
-	}))
-
-	for {
-		err = unix.Sendmsg(fds[0], []byte("X"), unix.UnixRights(sendFds[:]...), nil, 0)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	require.NoError(t, err)
-	run(t, l, uv.RunDefault)
-	require.Len(t, incoming, len(sendFds))
-	require.Equal(t, len(sendFds)+1, closed)
-}
+func TestPipeSendmsg(t *testing.T) { pipeSendmsg(t) }
 
 // TestPipeCloseStdoutReadStdin checks that reading a pipe whose write end is closed ends
 // with EOF within one RunNoWait, so that the read callback can close the pipe and the loop
 // is left with nothing to do. libuv forks a child that reads the pipe as its stdin; here the
 // same process reads the pipe end directly.
 // libuv: pipe_close_stdout_read_stdin
-func TestPipeCloseStdoutReadStdin(t *testing.T) {
-	l := newLoop(t)
-	fds, err := handles.PipePair(0, 0)
-	require.NoError(t, err)
-	require.NoError(t, unix.Close(fds[1]))
-	stdin := pipeInit(t, l, false)
-	require.NoError(t, stdin.Open(fds[0]))
-	var buf [1024]byte
-	reads := 0
-	require.NoError(t, stdin.ReadStart(func(*handles.Stream, int) []byte { return buf[:] }, func(s *handles.Stream, _ []byte, err error) {
-		reads++
-		if err != nil {
-			s.Close(nil)
-		}
-	}))
-	require.False(t, run(t, l, uv.RunNoWait), "no event may be left after one iteration")
-	require.Equal(t, 1, reads)
-	require.True(t, stdin.IsClosed())
-}
+func TestPipeCloseStdoutReadStdin(t *testing.T) { pipeCloseStdoutReadStdin(t) }
 
 // The ping-pong tests (libuv's test-ping-pong.c, pipe variants).
 
@@ -1136,7 +960,7 @@ func pipeIPCHelper(t *testing.T, name string, ready chan<- pipeIPCHelperStart, d
 	}
 	err = listen.Bind(name)
 	if err == nil {
-		err = listen.Listen(unix.SOMAXCONN, func(s *handles.Stream, err error) {
+		err = listen.Listen(pipeSomaxconn, func(s *handles.Stream, err error) {
 			assert.NoError(t, err)
 			assert.NoError(t, s.Accept(&channel.Stream))
 			assert.True(t, channel.IsReadable())
@@ -1190,6 +1014,7 @@ func pipeIPCSendRecvInprocess(t *testing.T, l *uv.Loop, expected uv.HandleType, 
 // and receives them back, as pipes.
 // libuv: ipc_send_recv_pipe_inprocess
 func TestIPCSendRecvPipeInprocess(t *testing.T) {
+	pipeNeedIPC(t)
 	l := newLoop(t)
 	var send [2]*handles.Stream
 	for i := range send {
@@ -1204,6 +1029,7 @@ func TestIPCSendRecvPipeInprocess(t *testing.T) {
 // IPC pipe to a goroutine's loop and receives them back, as TCP handles.
 // libuv: ipc_send_recv_tcp_inprocess
 func TestIPCSendRecvTCPInprocess(t *testing.T) {
+	pipeNeedIPC(t)
 	l := newLoop(t)
 	first, err := handles.NewTCP(l)
 	require.NoError(t, err)

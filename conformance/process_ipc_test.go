@@ -1,12 +1,8 @@
-//go:build unix
-
 package conformance_test
 
 import (
 	"errors"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,6 +13,7 @@ import (
 
 // The tests that talk to a child process over its stdio (libuv's test-ipc.c,
 // test-ipc-send-recv.c, test-ipc-heavy-traffic-deadlock-bug.c and test-stdio-over-pipes.c).
+// On Windows the IPC ones skip (pipeNeedIPC): pipes pass no handles there yet.
 // The child is the test binary in a helper mode, as in libuv. Where libuv binds TEST_PORT on
 // 0.0.0.0, the helpers bind a loopback port the kernel picks, and the parent learns it from
 // the socket it receives.
@@ -44,7 +41,7 @@ func childLoop() *uv.Loop {
 func childChannel(l *uv.Loop, ipc bool) *handles.Pipe {
 	channel, err := handles.NewPipe(l, ipc)
 	childCheck(err == nil, "pipe: %v", err)
-	childCheck(channel.Open(0) == nil, "open fd 0")
+	childCheck(channel.Open(procStdFd(0)) == nil, "open stdin")
 	childCheck(channel.IsReadable(), "channel not readable")
 	childCheck(channel.IsWritable(), "channel not writable")
 	childCheck(!channel.IsClosing(), "channel closing")
@@ -270,6 +267,7 @@ type ipcTest struct {
 }
 
 func newIPCTest(t *testing.T, mode string) *ipcTest {
+	pipeNeedIPC(t)
 	it := &ipcTest{t: t, l: newLoop(t)}
 	var err error
 	it.channel, err = handles.NewPipe(it.l, true)
@@ -278,7 +276,7 @@ func newIPCTest(t *testing.T, mode string) *ipcTest {
 	file, args, env := childCommand(mode)
 	err = handles.Spawn(it.l, &it.proc, &handles.ProcessOptions{File: file, Args: args, Env: quickExit(env),
 		Stdio: []handles.StdioContainer{createPipe(it.channel, handles.StdioReadablePipe|handles.StdioWritablePipe),
-			inheritFd(1), inheritFd(2)},
+			inheritFd(procStdFd(1)), inheritFd(procStdFd(2))},
 		Exit: it.exitCb})
 	require.NoError(t, err)
 	pid := it.proc.Pid()
@@ -434,14 +432,6 @@ func TestIPCSendZero(t *testing.T) {
 	require.Equal(t, 1, it.exitCalls)
 }
 
-// procPipeName returns a short unique socket path in a directory removed when the test ends.
-func procPipeName(t *testing.T) string {
-	dir, err := os.MkdirTemp("", "uvp")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, "s")
-}
-
 // ipcSendRecv sends the two handles of send to the child, which sends them back; they must
 // come back with the type expected.
 func ipcSendRecv(t *testing.T, expected uv.HandleType, send func(l *uv.Loop) [2]*handles.Stream) {
@@ -488,7 +478,7 @@ func TestIPCSendRecvPipe(t *testing.T) {
 		for i := range s {
 			p, err := handles.NewPipe(l, true)
 			require.NoError(t, err)
-			require.NoError(t, p.Bind(procPipeName(t)))
+			require.NoError(t, p.Bind(pipeTestName(t)))
 			s[i] = &p.Stream
 		}
 		return s
@@ -567,7 +557,7 @@ func ipcHelperHeavyTraffic() int {
 	l := childLoop()
 	channel, err := handles.NewPipe(l, true)
 	childCheck(err == nil, "pipe: %v", err)
-	childCheck(channel.Open(0) == nil, "open fd 0")
+	childCheck(channel.Open(procStdFd(0)) == nil, "open stdin")
 	heavyTraffic(l, &channel.Stream, childCheck)
 	childClose(l)
 	return 0
@@ -588,14 +578,14 @@ func TestIPCHeavyTrafficDeadlockBug(t *testing.T) {
 // stdin and stdout; it writes "hello world\n" in seven pieces through one, reads the echo
 // through the other, and does it again with the second pair.
 func stdioOverPipesHelper() int {
-	childCheck(uv.GuessHandle(0) == uv.TypeNamedPipe, "fd 0 is %v", uv.GuessHandle(0))
-	childCheck(uv.GuessHandle(1) == uv.TypeNamedPipe, "fd 1 is %v", uv.GuessHandle(1))
+	childCheck(uv.GuessHandle(procStdFd(0)) == uv.TypeNamedPipe, "stdin is %v", uv.GuessHandle(procStdFd(0)))
+	childCheck(uv.GuessHandle(procStdFd(1)) == uv.TypeNamedPipe, "stdout is %v", uv.GuessHandle(procStdFd(1)))
 	l := childLoop()
 	var pipes [4]*handles.Pipe // stdin1, stdout1, stdin2, stdout2
 	for i := range pipes {
 		p, err := handles.NewPipe(l, false)
 		childCheck(err == nil, "pipe: %v", err)
-		childCheck(p.Open(i%2) == nil, "open fd %d", i%2)
+		childCheck(p.Open(procStdFd(i%2)) == nil, "open stdio %d", i%2)
 		pipes[i] = p
 	}
 	buffers := []string{"he", "ll", "o ", "wo", "rl", "d", "\n"}
@@ -663,7 +653,7 @@ func stdioOverPipes(t *testing.T, overlapped int) {
 	})
 	in, out = st.newPipe(), st.newPipe()
 	st.opts.Stdio = []handles.StdioContainer{createPipe(in, handles.StdioReadablePipe|overlapped),
-		createPipe(out, handles.StdioWritablePipe|overlapped), inheritFd(2)}
+		createPipe(out, handles.StdioWritablePipe|overlapped), inheritFd(procStdFd(2))}
 	require.NoError(t, st.spawn())
 	reads, afterWrites := 0, 0
 	require.NoError(t, out.ReadStart(st.onAlloc, func(s *handles.Stream, buf []byte, err error) {

@@ -54,9 +54,6 @@ func init() {
 // procKilledStatus is the exit status a child killed by a signal reports: none, on unix.
 const procKilledStatus = int64(0)
 
-// procNeedPipes does nothing on unix, where a child's stdio can be a pipe.
-func procNeedPipes(t *testing.T) {}
-
 // procSystemEnv reports whether a variable in a child's empty environment was put there by
 // the system: never on unix.
 func procSystemEnv(kv string) bool { return false }

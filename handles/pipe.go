@@ -1,7 +1,6 @@
 package handles
 
 import (
-	"errors"
 	"os"
 	"strings"
 
@@ -21,13 +20,15 @@ const NonblockPipe = uv.NonblockPipe
 
 // Pipe is a local stream (libuv's uv_pipe_t): a unix domain socket, named by a file-system
 // path or, on Linux, by an abstract name that starts with a NUL byte; or any stream
-// descriptor adopted with Open, such as an end of PipePair. An IPC pipe (ipc true at Init)
-// also carries handles: Write2 sends a TCP or pipe stream with the data, and the receiver
-// finds it with PendingCount and PendingType and takes it with Accept.
+// descriptor adopted with Open, such as an end of PipePair. On Windows it is a named pipe,
+// \\.\pipe\name (pipe_windows.go). An IPC pipe (ipc true at Init) also carries handles:
+// Write2 sends a TCP or pipe stream with the data, and the receiver finds it with PendingCount
+// and PendingType and takes it with Accept (not on Windows yet: ENOTSUP).
 type Pipe struct {
 	Stream
 	ipc   bool
 	fname string // the bound path, removed on close; "" for abstract names
+	pipeOS
 }
 
 // NewPipe creates a pipe handle; ipc makes it an IPC pipe.
@@ -125,25 +126,7 @@ func (p *Pipe) Bind2(name string, flags int) error {
 	if p.Loop() == nil || p.IsClosing() || p.hasSock() {
 		return uv.EINVAL
 	}
-	fd, err := uv.OpenSocket(uv.DomainUnix, uv.SockStream)
-	if err != nil {
-		return err
-	}
-	if err := uv.BindPipe(fd, name); err != nil {
-		uv.CloseSocket(fd)
-		if errors.Is(err, uv.ENOENT) {
-			return uv.EACCES // as libuv, for the same error as on Windows
-		}
-		return err
-	}
-	if err := p.openNewSock(fd, p.ipc, 0); err != nil {
-		uv.CloseSocket(fd)
-		return err
-	}
-	if name != "" && name[0] != 0 {
-		p.fname = name
-	}
-	return nil
+	return p.bind(name) // pipe_unix.go, pipe_windows.go
 }
 
 // Listen starts accepting connections on a bound pipe (libuv's uv_listen); cb runs for each
@@ -195,36 +178,6 @@ func (p *Pipe) canConnect(req *ConnectReq) error {
 	return nil
 }
 
-// ensureSock creates the pipe's socket if it has none.
-func (p *Pipe) ensureSock() error {
-	if p.hasSock() {
-		return nil
-	}
-	fd, err := uv.OpenSocket(uv.DomainUnix, uv.SockStream)
-	if err != nil {
-		return err
-	}
-	if err := p.openNewSock(fd, p.ipc, 0); err != nil {
-		uv.CloseSocket(fd)
-		return err
-	}
-	return nil
-}
-
-func (p *Pipe) connect(req *ConnectReq, name string, cb func(*ConnectReq, error)) error {
-	sa, err := uv.PipeConnectAddr(name)
-	if err != nil {
-		return p.failConnect(req, err, cb)
-	}
-	if err := p.ensureSock(); err != nil {
-		return err
-	}
-	if err := p.connectSock(req, sa, cb); err != nil {
-		return p.failConnect(req, err, cb)
-	}
-	return nil
-}
-
 // failConnect delivers err to cb on the loop's next pending phase, as libuv does for
 // connect errors.
 func (p *Pipe) failConnect(req *ConnectReq, err error, cb func(*ConnectReq, error)) error {
@@ -243,27 +196,11 @@ func (p *Pipe) failConnect(req *ConnectReq, err error, cb func(*ConnectReq, erro
 // Sockname returns the name the pipe is bound to (libuv's uv_pipe_getsockname): "" for a
 // connected client, an abstract name with its leading NUL byte. EBADF if the pipe has no
 // descriptor.
-func (p *Pipe) Sockname() (string, error) {
-	fd, err := p.Fileno()
-	if err != nil {
-		return "", err
-	}
-	return uv.PipeName(uv.OSSock(fd), false)
-}
+func (p *Pipe) Sockname() (string, error) { return p.pipeName(false) }
 
 // Peername returns the name of the pipe's peer (libuv's uv_pipe_getpeername). ENOTCONN if
 // the pipe is not connected, EBADF if it has no descriptor.
-func (p *Pipe) Peername() (string, error) {
-	fd, err := p.Fileno()
-	if err != nil {
-		return "", err
-	}
-	return uv.PipeName(uv.OSSock(fd), true)
-}
-
-// PendingInstances sets the number of pipe instances a Windows pipe server keeps ready
-// (libuv's uv_pipe_pending_instances). It does nothing on unix.
-func (p *Pipe) PendingInstances(n int) {}
+func (p *Pipe) Peername() (string, error) { return p.pipeName(true) }
 
 // PendingCount returns how many handles an IPC pipe has received and not yet accepted
 // (libuv's uv_pipe_pending_count); 0 for other pipes.
@@ -306,24 +243,7 @@ func (p *Pipe) Chmod(mode int) error {
 	if mode != Readable && mode != Writable && mode != Readable|Writable {
 		return uv.EINVAL
 	}
-	var perm os.FileMode
-	if mode&Readable != 0 {
-		perm |= 0o444
-	}
-	if mode&Writable != 0 {
-		perm |= 0o222
-	}
-	name, err := uv.PipeName(uv.OSSock(fd), false)
-	if err != nil {
-		return err
-	}
-	if name == "" {
-		name = p.fname
-	}
-	if name == "" || name[0] == 0 {
-		return uv.ENOENT
-	}
-	return uv.TranslateSysError(os.Chmod(name, perm))
+	return p.chmod(fd, mode)
 }
 
 // PipePair creates an anonymous pipe (libuv's uv_pipe): fds[0] is the read end, fds[1] the

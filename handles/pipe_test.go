@@ -3,7 +3,6 @@ package handles_test
 import (
 	"net/netip"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -15,11 +14,11 @@ import (
 )
 
 // pipeLoop returns a loop that is closed, all handles with it, when the test ends; it
-// skips where the loop has no backend yet.
+// skips where the loop has no pipes yet.
 func pipeLoop(t *testing.T) *uv.Loop {
 	t.Helper()
-	if runtime.GOOS != "linux" {
-		t.Skip("no loop backend on " + runtime.GOOS + " yet")
+	if runtime.GOOS != "linux" && runtime.GOOS != "windows" {
+		t.Skip("no pipe tests on " + runtime.GOOS + " yet")
 	}
 	l := mustLoop(t)
 	t.Cleanup(func() {
@@ -33,16 +32,6 @@ func pipeLoop(t *testing.T) *uv.Loop {
 		require.NoError(t, l.Close())
 	})
 	return l
-}
-
-// pipePath returns a socket path short enough for sun_path, in a directory removed when
-// the test ends.
-func pipePath(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "uvp")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, name)
 }
 
 func pipeRun(t *testing.T, l *uv.Loop) {
@@ -187,7 +176,7 @@ func TestPipeBindRules(t *testing.T) {
 	require.ErrorIs(t, p.Bind("bad\x00path"), uv.EINVAL)
 	long := "/tmp/" + strings.Repeat("x", uv.MaxPipeName)
 	require.ErrorIs(t, p.Bind2(long, handles.PipeNoTruncate), uv.EINVAL)
-	require.ErrorIs(t, p.Bind(filepath.Join(path, "no", "such", "dir")), uv.EACCES)
+	require.ErrorIs(t, p.Bind(pipeUnbindable(path)), uv.EACCES)
 	_, err := p.Sockname()
 	require.ErrorIs(t, err, uv.EBADF)
 	require.ErrorIs(t, p.Listen(1, func(*handles.Stream, error) {}), uv.EINVAL, "not bound")
@@ -229,30 +218,11 @@ func TestPipeConnectErrors(t *testing.T) {
 	require.False(t, p.IsReadable())
 }
 
-// Chmod changes the bound path's permissions.
-func TestPipeChmod(t *testing.T) {
-	l := pipeLoop(t)
-	path := pipePath(t, "c.sock")
-	p, _ := handles.NewPipe(l, false)
-	require.ErrorIs(t, p.Chmod(handles.Readable), uv.EBADF)
-	require.NoError(t, p.Bind(path))
-	require.ErrorIs(t, p.Chmod(4), uv.EINVAL)
-	require.NoError(t, p.Chmod(handles.Readable))
-	st, err := os.Stat(path)
-	require.NoError(t, err)
-	require.Equal(t, os.FileMode(0o444), st.Mode().Perm())
-	require.NoError(t, p.Chmod(handles.Readable|handles.Writable))
-	st, err = os.Stat(path)
-	require.NoError(t, err)
-	require.Equal(t, os.FileMode(0o666), st.Mode().Perm())
-	var nilPipe *handles.Pipe
-	require.ErrorIs(t, nilPipe.Chmod(handles.Readable), uv.EBADF)
-}
-
 // An IPC pipe carries a TCP handle and a pipe handle to the other end, which takes them with
 // Accept after checking their types.
 func TestPipeIPCPassesHandles(t *testing.T) {
 	l := pipeLoop(t)
+	pipeNeedIPC(t)
 	fds, err := uv.Socketpair(uv.SockStream)
 	require.NoError(t, err)
 	a, _ := handles.NewPipe(l, true)
@@ -394,8 +364,8 @@ func TestPipeReadWriteAllocs(t *testing.T) {
 // BenchmarkPipeWriteRead measures one 64-byte write through an anonymous pipe and its read,
 // on one loop.
 func BenchmarkPipeWriteRead(b *testing.B) {
-	if runtime.GOOS != "linux" {
-		b.Skip("no loop backend on " + runtime.GOOS + " yet")
+	if runtime.GOOS != "linux" && runtime.GOOS != "windows" {
+		b.Skip("no pipe tests on " + runtime.GOOS + " yet")
 	}
 	l := mustLoop(b)
 	fds, err := handles.PipePair(handles.NonblockPipe, handles.NonblockPipe)

@@ -20,7 +20,8 @@ const (
 
 // StdioContainer says what one child descriptor is (libuv's uv_stdio_container_t): ignored
 // (stdin, stdout and stderr then use /dev/null), a new pipe whose parent end becomes Stream
-// (an initialised Pipe; the child's end is a blocking socket), the parent's Fd, or Stream's
+// (an initialised Pipe; the child's end is a blocking socket, on Windows a non-overlapped
+// named pipe end unless StdioNonblockPipe), the parent's Fd, or Stream's
 // descriptor. A child's stdin, stdout and stderr are made blocking, as libuv's child makes
 // them: for an inherited descriptor that changes this process's open file too.
 type StdioContainer struct {
@@ -113,7 +114,7 @@ func Spawn(l *uv.Loop, p *Process, o *ProcessOptions) error {
 				closeAll(childEnds)
 				return uv.EINVAL
 			}
-			parent, child, err := uv.StdioPipe()
+			parent, child, err := uv.NewStdioPipe(c.Flags & (StdioReadablePipe | StdioWritablePipe | StdioNonblockPipe))
 			if err != nil {
 				closeAll(parentEnds[:i])
 				closeAll(childEnds)
