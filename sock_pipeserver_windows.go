@@ -159,9 +159,9 @@ func (pipeDriver) startAccept(s *Sock, a *acceptReq) syscall.Errno {
 	if ok != 0 {
 		return 0
 	}
-	if e == windows.ERROR_PIPE_CONNECTED {
-		// A client came between the instance's creation and this call: connected, and no
-		// packet will come.
+	if e == windows.ERROR_PIPE_CONNECTED || e == windows.ERROR_NO_DATA {
+		// A client came between the instance's creation and this call (and may have gone
+		// already: the connection then reads as ended): connected, and no packet will come.
 		a.finish(0, 0)
 		return windows.ERROR_IO_PENDING
 	}

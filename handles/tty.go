@@ -151,6 +151,6 @@ func ResetMode() error { return uv.TTYResetMode() }
 func SetVTermState(state VTermState) {}
 
 // GetVTermState returns the console's virtual-terminal state (libuv's
-// uv_tty_get_vterm_state): ENOTSUP except on Windows consoles, as in libuv; uv-go has no
-// console support yet, so ENOTSUP everywhere.
+// uv_tty_get_vterm_state): ENOTSUP except on Windows consoles, as in libuv; uv-go leaves
+// virtual-terminal processing to the console and does not track it, so ENOTSUP everywhere.
 func GetVTermState() (VTermState, error) { return VTermStateUnsupported, uv.ENOTSUP }
