@@ -213,7 +213,22 @@ func (s *Sock) closeAccepts() {
 	s.acc = nil
 }
 
-func (winsockDriver) acceptCount(s *Sock) int { return simultaneousAccepts }
+func (winsockDriver) acceptCount(s *Sock) int {
+	if s.flags&sockSingleAccept != 0 {
+		return 1
+	}
+	return simultaneousAccepts
+}
+
+// SetSimultaneousAccepts chooses between many pending AcceptEx calls (on, the default) and
+// one (libuv's uv_tcp_simultaneous_accepts). It takes effect at the next Listen.
+func (s *Sock) SetSimultaneousAccepts(on bool) {
+	if on {
+		s.flags &^= sockSingleAccept
+	} else {
+		s.flags |= sockSingleAccept
+	}
+}
 
 func (winsockDriver) listen(s *Sock, backlog int) error {
 	if err := s.bindIfUnbound(s.family); err != nil {

@@ -44,6 +44,8 @@ const (
 	sockBound
 	// sockHoldWrites: new writes wait in the queue (during the connect callback).
 	sockHoldWrites
+	// sockSingleAccept: a listener keeps one AcceptEx pending, not simultaneousAccepts.
+	sockSingleAccept
 )
 
 // osState is per-loop state of the Windows sockets.

@@ -25,8 +25,10 @@ type TCP struct {
 	Stream
 	nodelay   bool
 	keepalive bool
-	keepDelay int
-	bound     bool
+	// singleAccept: SimultaneousAccepts(false) was called.
+	singleAccept bool
+	keepDelay    int
+	bound        bool
 }
 
 // NewTCP creates a TCP handle.
@@ -77,6 +79,9 @@ func (t *TCP) maybeNewSocket(d uv.Domain, flags uint8) error {
 }
 
 func (t *TCP) applyOptions() {
+	if t.singleAccept {
+		t.sock.SetSimultaneousAccepts(false)
+	}
 	if t.nodelay {
 		t.sock.SetNoDelay(true)
 	}
@@ -298,9 +303,23 @@ func (t *TCP) KeepAliveEx(on bool, idle, intvl, cnt int) error {
 	return nil
 }
 
-// SimultaneousAccepts is accepted for compatibility; it matters only on Windows, where
-// the IOCP backend keeps several accepts pending (libuv's uv_tcp_simultaneous_accepts).
-func (t *TCP) SimultaneousAccepts(enable bool) error { return nil }
+// SimultaneousAccepts chooses whether a listener keeps many accepts pending (the default) or
+// one (libuv's uv_tcp_simultaneous_accepts). It matters only on Windows, where the IOCP
+// backend keeps AcceptEx calls pending; set it before Listen. As in libuv, once disabled it
+// cannot be enabled again (ENOTSUP).
+func (t *TCP) SimultaneousAccepts(enable bool) error {
+	switch {
+	case enable && t.singleAccept:
+		return uv.ENOTSUP
+	case enable:
+		return nil
+	}
+	t.singleAccept = true
+	if t.hasSock() {
+		t.sock.SetSimultaneousAccepts(false)
+	}
+	return nil
+}
 
 // CloseReset closes the connection with an RST instead of a FIN (libuv's
 // uv_tcp_close_reset). EINVAL while a shutdown is pending.
