@@ -147,7 +147,13 @@ func TestPrimaryRoundRobin(t *testing.T) {
 		cl.c.Close()
 		next = 1 - next
 	}
+	// The primary counts a handoff when its write completes, which may come after the worker
+	// has already answered the client: wait for the count to catch up.
 	ws := p.Workers()
+	require.Eventually(t, func() bool {
+		ws = p.Workers()
+		return ws[0].Handed+ws[1].Handed == 10
+	}, 5*time.Second, time.Millisecond)
 	require.EqualValues(t, 5, ws[0].Handed)
 	require.EqualValues(t, 5, ws[1].Handed)
 	require.Equal(t, pids[0], ws[0].Pid)
