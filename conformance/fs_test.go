@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
+	"github.com/uv-go/uv/internal/testutil"
 )
 
 // Ports of libuv's test/test-fs.c. libuv's tests work on fixed names in the current
@@ -25,34 +26,9 @@ var (
 	testBuf2 = []byte("second-buffer\n\x00")
 )
 
-// fsDir returns a fresh directory for a file-system test, removed when the test ends. It is
-// t.TempDir but for the removal on Windows: Go's os.RemoveAll deletes with
-// FileDispositionInformationEx, which Wine 8 does not implement (STATUS_NOT_IMPLEMENTED), so
-// under Wine every t.TempDir that held a file fails its cleanup. There the directory is
-// removed entry by entry with os.Remove (DeleteFileW, RemoveDirectoryW).
-func fsDir(t testing.TB) string {
-	t.Helper()
-	if runtime.GOOS != "windows" {
-		return t.TempDir()
-	}
-	dir, err := os.MkdirTemp("", "uv-conformance-")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		var paths []string
-		filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
-			if err == nil {
-				paths = append(paths, p)
-			}
-			return nil
-		})
-		for i := len(paths) - 1; i >= 0; i-- {
-			if err := os.Remove(paths[i]); err != nil && !os.IsNotExist(err) {
-				t.Errorf("removing the test directory: %v", err)
-			}
-		}
-	})
-	return dir
-}
+// fsDir returns a fresh directory for a file-system test, removed when the test ends:
+// testutil.TempDir, which under Wine removes it entry by entry.
+var fsDir = testutil.TempDir
 
 // cstr is b up to its first NUL, as C's string functions see a buffer.
 func cstr(b []byte) string {

@@ -2,16 +2,14 @@ package net_test
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
+	"github.com/uv-go/uv/internal/testutil"
 )
 
 // testLoop creates a loop with a watchdog that turns a hang into a failure (it closes every
@@ -93,40 +91,9 @@ func runUntil(t testing.TB, l *uv.Loop, cond func() bool) {
 	}
 }
 
-func skipRace(t testing.TB) {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				t.Skip("allocation counts are not meaningful under -race")
-			}
-		}
-	}
-}
+// skipRace skips an allocation-count test under -race (see testutil.SkipRace).
+var skipRace = testutil.SkipRace
 
-// tempDir is t.TempDir but for the removal on Windows: Go's os.RemoveAll deletes with
-// FileDispositionInformationEx, which Wine 8 does not implement (STATUS_NOT_IMPLEMENTED), so
-// under Wine every t.TempDir that held a file fails its cleanup. There the directory is
-// removed entry by entry with os.Remove.
-func tempDir(t *testing.T) string {
-	t.Helper()
-	if runtime.GOOS != "windows" {
-		return t.TempDir()
-	}
-	dir, err := os.MkdirTemp("", "uv-net-")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		var paths []string
-		filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
-			if err == nil {
-				paths = append(paths, p)
-			}
-			return nil
-		})
-		for i := len(paths) - 1; i >= 0; i-- {
-			if err := os.Remove(paths[i]); err != nil && !os.IsNotExist(err) {
-				t.Errorf("removing the test directory: %v", err)
-			}
-		}
-	})
-	return dir
-}
+// tempDir is t.TempDir made safe for Wine's missing FileDispositionInformationEx (see
+// testutil.TempDir).
+var tempDir = testutil.TempDir

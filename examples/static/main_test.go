@@ -5,7 +5,6 @@ import (
 	nethttp "net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
+	"github.com/uv-go/uv/internal/testutil"
 	"github.com/uv-go/uv/net"
 )
 
@@ -83,30 +83,6 @@ func TestStaticServer(t *testing.T) {
 	require.NoError(t, loop.Close())
 }
 
-// tempDir is t.TempDir but for the removal on Windows: Go's os.RemoveAll deletes with
-// FileDispositionInformationEx, which Wine 8 does not implement (STATUS_NOT_IMPLEMENTED), so
-// under Wine every t.TempDir that held a file fails its cleanup. There the directory is
-// removed entry by entry with os.Remove.
-func tempDir(t *testing.T) string {
-	t.Helper()
-	if runtime.GOOS != "windows" {
-		return t.TempDir()
-	}
-	dir, err := os.MkdirTemp("", "uv-static-")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		var paths []string
-		filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
-			if err == nil {
-				paths = append(paths, p)
-			}
-			return nil
-		})
-		for i := len(paths) - 1; i >= 0; i-- {
-			if err := os.Remove(paths[i]); err != nil && !os.IsNotExist(err) {
-				t.Errorf("removing the test directory: %v", err)
-			}
-		}
-	})
-	return dir
-}
+// tempDir is t.TempDir made safe for Wine's missing FileDispositionInformationEx (see
+// testutil.TempDir).
+var tempDir = testutil.TempDir

@@ -3,12 +3,12 @@ package cluster
 import (
 	"net/netip"
 	"runtime"
-	"runtime/debug"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
+	"github.com/uv-go/uv/internal/testutil"
 )
 
 // rig is one loop with a listener and a client that connects to it again and again; the
@@ -112,15 +112,7 @@ func (r *rig) close(tb testing.TB) {
 	require.NoError(tb, r.l.Close())
 }
 
-func skipRace(t *testing.T) {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				t.Skip("allocation counts are not meaningful under -race")
-			}
-		}
-	}
-}
+var skipRace = testutil.SkipRace
 
 // Handing a connection to another loop allocates nothing beyond what handles' accept and
 // descriptor passing cost: the handoff (its TCP handle, write request and buffer) is
