@@ -74,6 +74,7 @@ func NewLoop() (*Loop, error) {
 	if err := l.backendInit(); err != nil {
 		return nil, err
 	}
+	reserveProc()
 	l.UpdateTime()
 	l.traceAttachGlobal()
 	return l, nil
@@ -358,6 +359,7 @@ func (l *Loop) Close() error {
 	l.timers.Reset()
 	l.watchers = nil
 	l.closeOSState()
+	releaseProc()
 	defaultMu.Lock()
 	if defaultLoop == l {
 		defaultLoop = nil

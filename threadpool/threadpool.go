@@ -322,7 +322,7 @@ func (p *Pool) worker() {
 				spun = true
 				if p.spinSkip > 0 {
 					p.spinSkip--
-				} else if runtime.GOMAXPROCS(0) > 1 {
+				} else if runtime.NumCPU() > 1 && runtime.GOMAXPROCS(0) > 1 {
 					// The pool is idle: one worker polls for new work before it parks.
 					p.spinning++
 					p.kick.Store(false)
