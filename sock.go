@@ -50,6 +50,10 @@ const (
 	sockClosed
 	sockDgram
 	sockReading
+	// sockOwned marks a socket this package created or accepted (InitNew): non-blocking from
+	// the start and shared with no other process, so a read or write on it cannot block
+	// (unless SetBlocking made writes block).
+	sockOwned
 )
 
 // WriteOp is one queued write (or datagram). Embed it in the write request; the buffers are

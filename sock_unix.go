@@ -129,6 +129,9 @@ func (s *Sock) init(l *Loop, fd OSSock, kind SockKind, ipc, fresh bool) error {
 		return err
 	}
 	s.loop, s.fd, s.flags = l, fd, 0
+	if fresh {
+		s.flags |= sockOwned
+	}
 	if kind == SockDgram {
 		s.flags |= sockDgram
 	}
@@ -210,7 +213,7 @@ func (s *Sock) Read(b []byte) (int, error) {
 		return s.readMsg(b)
 	}
 	for {
-		n, err := unix.Read(s.fd, b)
+		n, err := s.read(b)
 		if s.loop.ins != nil {
 			s.loop.ins.sys(s.loop, SysRead, s.fd, int64(len(b)), 0, 0, n, err)
 		}
@@ -225,6 +228,21 @@ func (s *Sock) Read(b []byte) (int, error) {
 		}
 		return n, nil
 	}
+}
+
+// read is read(2). On a socket of our own (sockOwned: non-blocking and not shared with
+// another process, which could make it blocking) the call cannot block, so, as write1 does,
+// it is made without Go's system-call wrapper and the loop's goroutine keeps its P. Any
+// other descriptor (a pipe or tty opened from elsewhere) goes through the wrapper.
+func (s *Sock) read(b []byte) (int, error) {
+	if s.flags&sockOwned == 0 {
+		return unix.Read(s.fd, b)
+	}
+	r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), nil
 }
 
 func (s *Sock) readMsg(b []byte) (int, error) {
@@ -569,15 +587,16 @@ func (s *Sock) writeOp(op *WriteOp) (int, error) {
 // skips writev's copy and check of the iovec array, about 0.1 µs a call. Traced loops keep
 // writev, which is what their SysWritev events report.
 //
-// On a non-blocking socket the call cannot block, so it is made without Go's system-call
-// wrapper (entersyscall/exitsyscall, about 200 instructions a call): the loop's goroutine
-// keeps its P, as for any short call of its own. A sock made blocking (SetBlocking) goes
-// through the wrapper, so that a write that waits does not hold the P.
+// On a socket of our own (sockOwned) that is not blocking the call cannot block, so it is made
+// without Go's system-call wrapper (entersyscall/exitsyscall, about 200 instructions a call):
+// the loop's goroutine keeps its P, as for any short call of its own. A sock made blocking
+// (SetBlocking), or a descriptor from elsewhere that another process could make blocking,
+// goes through the wrapper, so that a write that waits does not hold the P.
 func (s *Sock) write1(p unsafe.Pointer, n int) (int, error) {
 	for {
 		var r uintptr
 		var e unix.Errno
-		if s.flags&sockBlockingWrites == 0 {
+		if s.flags&(sockOwned|sockBlockingWrites) == sockOwned {
 			r, _, e = unix.RawSyscall(unix.SYS_WRITE, uintptr(s.fd), uintptr(p), uintptr(n))
 		} else {
 			r, _, e = unix.Syscall(unix.SYS_WRITE, uintptr(s.fd), uintptr(p), uintptr(n))
