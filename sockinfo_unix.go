@@ -52,3 +52,9 @@ func SockTypeOf(fd OSSock) (HandleType, error) {
 	}
 	return UnknownHandle, nil
 }
+
+// CheckOpenSocket is what TCP.Open and UDP.Open ask of a descriptor from elsewhere before
+// they take it. On unix libuv takes any open descriptor there (a later socket call reports
+// what it is not), so this returns nil; on Windows a handle that is not a socket gives
+// ENOTSOCK.
+func CheckOpenSocket(fd OSSock) error { return nil }

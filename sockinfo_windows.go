@@ -35,3 +35,15 @@ func SockTypeOf(fd OSSock) (HandleType, error) {
 	}
 	return UnknownHandle, nil
 }
+
+// CheckOpenSocket is what TCP.Open and UDP.Open ask of a handle from elsewhere before they
+// take it (libuv's uv_tcp_open reads the socket's protocol info first): on Windows a handle
+// that is not a socket, such as a pipe, gives ENOTSOCK.
+func CheckOpenSocket(fd OSSock) error {
+	h := windows.Handle(fd)
+	if h == windows.InvalidHandle || h == 0 {
+		return EBADF
+	}
+	_, _, err := sockFamilyType(h)
+	return err
+}

@@ -53,3 +53,25 @@ func TestPipeIPCNotSupported(t *testing.T) {
 	var req handles.ConnectReq
 	require.ErrorIs(t, p.Connect(&req, pipePath(t, "x"), func(*handles.ConnectReq, error) {}), uv.ENOTSUP)
 }
+
+// TCP.Open and UDP.Open refuse a pipe handle with ENOTSOCK, as libuv's uv_tcp_open and
+// uv_udp_open do on Windows (they read the socket's protocol info first), and leave the handle
+// to a Pipe.
+func TestSocketOpenRefusesPipe(t *testing.T) {
+	l := pipeLoop(t)
+	fds, err := handles.PipePair(handles.NonblockPipe, handles.NonblockPipe)
+	require.NoError(t, err)
+	tcp, err := handles.NewTCP(l)
+	require.NoError(t, err)
+	require.ErrorIs(t, tcp.Open(uv.OSSock(fds[0])), uv.ENOTSOCK)
+	udp, err := handles.NewUDP(l)
+	require.NoError(t, err)
+	require.ErrorIs(t, udp.Open(uv.OSSock(fds[1])), uv.ENOTSOCK)
+
+	r, err := handles.NewPipe(l, false)
+	require.NoError(t, err)
+	require.NoError(t, r.Open(fds[0]), "the refused handle is still free")
+	w, err := handles.NewPipe(l, false)
+	require.NoError(t, err)
+	require.NoError(t, w.Open(fds[1]))
+}

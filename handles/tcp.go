@@ -97,13 +97,17 @@ func domainOf(a netip.Addr) uv.Domain {
 	return uv.DomainInet6
 }
 
-// Open adopts an existing socket (libuv's uv_tcp_open). EEXIST if the loop already watches it.
+// Open adopts an existing socket (libuv's uv_tcp_open). EEXIST if the loop already watches it;
+// on Windows, ENOTSOCK for a handle that is not a socket (a pipe, say).
 func (t *TCP) Open(sock uv.OSSock) error {
 	if t.Loop() == nil || t.IsClosing() {
 		return uv.EINVAL
 	}
 	if t.hasSock() {
 		return uv.EBUSY
+	}
+	if err := uv.CheckOpenSocket(sock); err != nil {
+		return err
 	}
 	if err := t.openSock(sock, false, streamReadable|streamWritable); err != nil {
 		return err

@@ -184,6 +184,9 @@ func (u *UDP) OpenEx(sock uv.OSSock, flags int) error {
 	if u.hasSock() {
 		return uv.EBUSY
 	}
+	if err := uv.CheckOpenSocket(sock); err != nil {
+		return err
+	}
 	if err := u.sock.Init(u.Loop(), sock, uv.SockDgram, false); err != nil {
 		return err
 	}
