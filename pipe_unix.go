@@ -94,3 +94,7 @@ func FdAccess(fd OSFd) (readable, writable bool, err error) {
 	mode := fl & unix.O_ACCMODE
 	return mode != unix.O_WRONLY, mode != unix.O_RDONLY, nil
 }
+
+// StdioHandle returns fd: on unix the descriptors 0, 1 and 2 are the standard streams already
+// (on Windows it maps them to the standard handles).
+func StdioHandle(fd OSFd) OSFd { return fd }

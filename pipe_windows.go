@@ -212,3 +212,26 @@ func PipePair(readFlags, writeFlags int) ([2]OSFd, error) {
 	}
 	return [2]OSFd{OSFd(r), OSFd(w)}, nil
 }
+
+// StdioHandle maps the C runtime's descriptors 0, 1 and 2, which Windows programs ported from
+// libuv pass to uv_pipe_open and which are never handle values (real handles are multiples of
+// four), to the process's standard input, output and error handles, as uv_pipe_open's
+// _get_osfhandle does. Any other value is returned as it is.
+func StdioHandle(fd OSFd) OSFd {
+	var n uint32
+	switch fd {
+	case 0:
+		n = windows.STD_INPUT_HANDLE
+	case 1:
+		n = windows.STD_OUTPUT_HANDLE
+	case 2:
+		n = windows.STD_ERROR_HANDLE
+	default:
+		return fd
+	}
+	h, err := windows.GetStdHandle(n)
+	if err != nil || h == 0 {
+		return OSFd(windows.InvalidHandle)
+	}
+	return OSFd(h)
+}

@@ -65,7 +65,8 @@ func (p *Pipe) IPC() bool { return p.ipc }
 // Open adopts an open descriptor: a socket or a pipe end (libuv's uv_pipe_open). It is
 // readable and writable as the descriptor's access mode allows, and made non-blocking.
 // EEXIST if the loop already watches fd, EBUSY if the pipe has a descriptor, EBADF if fd is
-// not open.
+// not open. On Windows, 0, 1 and 2 name the standard input, output and error handles, as the
+// C runtime's descriptors do for libuv there.
 func (p *Pipe) Open(fd uv.OSFd) error {
 	if p.Loop() == nil || p.IsClosing() {
 		return uv.EINVAL
@@ -73,6 +74,7 @@ func (p *Pipe) Open(fd uv.OSFd) error {
 	if p.hasSock() {
 		return uv.EBUSY
 	}
+	fd = uv.StdioHandle(fd)
 	r, w, err := uv.FdAccess(fd)
 	if err != nil {
 		return err

@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"os"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -21,18 +19,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// runParentOrSkip is runParent, but skips the test on Windows: the child opens its stdio with
-// Pipe.Open(0) and Open(1), C runtime descriptor numbers, and the Windows backend does not yet
-// map them to the standard handles as libuv's uv_pipe_open does (_get_osfhandle). On every
-// other OS the test runs as it is.
-func runParentOrSkip(t *testing.T, exe string, lines []string, out io.Writer) ([]string, error) {
-	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("Windows: Pipe.Open of descriptors 0 and 1 needs the C runtime's descriptor-to-handle mapping, not written yet")
-	}
-	return runParent(exe, lines, out)
-}
-
 func exe(t *testing.T) string {
 	p, err := os.Executable()
 	require.NoError(t, err)
@@ -43,7 +29,7 @@ func exe(t *testing.T) string {
 func TestPipeEcho(t *testing.T) {
 	lines := []string{"hello", "", "from the parent", "through a child process and back"}
 	var out bytes.Buffer
-	echoes, err := runParentOrSkip(t, exe(t), lines, &out)
+	echoes, err := runParent(exe(t), lines, &out)
 	require.NoError(t, err)
 	require.Equal(t, lines, echoes)
 	require.Contains(t, out.String(), "parent: started child ")
@@ -55,26 +41,26 @@ func TestPipeEcho(t *testing.T) {
 // reassembled: the child's echoes and the parent's writes overlap without a deadlock.
 func TestPipeEchoLongLines(t *testing.T) {
 	lines := []string{strings.Repeat("a", 300_000), "short", strings.Repeat("b", 70_000)}
-	echoes, err := runParentOrSkip(t, exe(t), lines, &bytes.Buffer{})
+	echoes, err := runParent(exe(t), lines, &bytes.Buffer{})
 	require.NoError(t, err)
 	require.Equal(t, lines, echoes)
 }
 
 // No lines: the child sees its input end at once and exits cleanly.
 func TestPipeEchoNothing(t *testing.T) {
-	echoes, err := runParentOrSkip(t, exe(t), nil, &bytes.Buffer{})
+	echoes, err := runParent(exe(t), nil, &bytes.Buffer{})
 	require.NoError(t, err)
 	require.Empty(t, echoes)
 }
 
 // A program that cannot be started is reported, not hung on.
 func TestPipeEchoBadProgram(t *testing.T) {
-	_, err := runParentOrSkip(t, "/nonexistent/pipe-echo", []string{"x"}, &bytes.Buffer{})
+	_, err := runParent("/nonexistent/pipe-echo", []string{"x"}, &bytes.Buffer{})
 	require.ErrorIs(t, err, uv.ENOENT)
 }
 
 // A child that fails is reported with its exit status.
 func TestPipeEchoChildFails(t *testing.T) {
-	_, err := runParentOrSkip(t, "/bin/false", []string{"x"}, &bytes.Buffer{})
+	_, err := runParent("/bin/false", []string{"x"}, &bytes.Buffer{})
 	require.Error(t, err)
 }
