@@ -245,56 +245,53 @@ func appendHandleName(b []byte, t HandleType) []byte {
 	return append(b, "<unknown>"...)
 }
 
+// syscallArgs gives, for each call, how its arguments print: literal text, with verbs
+// %f (the descriptor), %0 %1 %2 (Args[i] as a number), %a (the address), %o (the socket
+// option named by Args[0] and Args[1]) and %D %T %F %L %P %E %H followed by an argument index
+// (Args[i] as a constant: domain, socket type, socket flags, level, epoll op, epoll events,
+// shutdown how). A call not listed prints its descriptor.
+var syscallArgs = [...]string{
+	SysSocket:        "%D0, %T1, %2",
+	SysSetsockopt:    "%f, %L0, %o, %2",
+	SysBind:          "%f, %a",
+	SysConnect:       "%f, %a",
+	SysListen:        "%f, %0",
+	SysAccept4:       "%f, NULL, NULL, %F0",
+	SysRead:          "%f, buf[%0]",
+	SysRecvmsg:       "%f, buf[%0]",
+	SysWritev:        "%f, iov[%0] %1 bytes",
+	SysShutdown:      "%f, %H0",
+	SysEpollCtl:      "%0, %P1, %f",
+	SysEpollWait:     "%f, events[%0], %1",
+	SysKevent:        "%f, changes[%0], events[%1], %2",
+	SysWSARecv:       "%f, buf[%0], overlapped",
+	SysWSASend:       "%f, bufs[%0] %1 bytes, overlapped",
+	SysAcceptEx:      "%f, %0, overlapped",
+	SysConnectEx:     "%f, %a, overlapped",
+	SysIOCPAssociate: "%f, port %0",
+	SysGQCSEx:        "%f, entries[%0], %1",
+	SysSendfile:      "%f, %0, [%1], %2",
+	SysSendmsg:       "%f, %0 bytes",
+}
+
+var traceConstVerbs = [...]struct {
+	verb byte
+	k    traceConst
+}{{'D', constDomain}, {'T', constSockType}, {'F', constSockFlags}, {'L', constLevel},
+	{'P', constEpollOp}, {'E', constEpollEvents}, {'H', constShutHow}}
+
 // appendSyscall formats a call as strace would: name(args) = result.
 func appendSyscall(b []byte, e *SyscallEvent) []byte {
 	b = append(b, e.Call.String()...)
 	b = append(b, '(')
 	a := &e.Args
-	fd := func(b []byte, v int) []byte { return strconv.AppendInt(b, int64(v), 10) }
+	format := "%f"
+	if int(e.Call) < len(syscallArgs) && syscallArgs[e.Call] != "" {
+		format = syscallArgs[e.Call]
+	}
+	b = appendArgs(b, format, e)
 	switch e.Call {
-	case SysSocket:
-		b = appendConst(b, constDomain, a[0])
-		b = append(b, ", "...)
-		b = appendConst(b, constSockType, a[1])
-		b = append(b, ", "...)
-		b = strconv.AppendInt(b, a[2], 10)
-	case SysSetsockopt:
-		b = fd(b, e.Fd)
-		b = append(b, ", "...)
-		b = appendConst(b, constLevel, a[0])
-		b = append(b, ", "...)
-		b = appendSockopt(b, a[0], a[1])
-		b = append(b, ", "...)
-		b = strconv.AppendInt(b, a[2], 10)
-	case SysBind, SysConnect:
-		b = fd(b, e.Fd)
-		b = append(b, ", "...)
-		b = appendSockAddr(b, e.Addr)
-	case SysListen:
-		b = fd(b, e.Fd)
-		b = append(b, ", "...)
-		b = strconv.AppendInt(b, a[0], 10)
-	case SysAccept4:
-		b = fd(b, e.Fd)
-		b = append(b, ", NULL, NULL, "...)
-		b = appendConst(b, constSockFlags, a[0])
-	case SysRead, SysRecvmsg:
-		b = fd(b, e.Fd)
-		b = append(b, ", buf["...)
-		b = strconv.AppendInt(b, a[0], 10)
-		b = append(b, ']')
-	case SysWritev:
-		b = fd(b, e.Fd)
-		b = append(b, ", iov["...)
-		b = strconv.AppendInt(b, a[0], 10)
-		b = append(b, "] "...)
-		b = strconv.AppendInt(b, a[1], 10)
-		b = append(b, " bytes"...)
 	case SysSendmsg:
-		b = fd(b, e.Fd)
-		b = append(b, ", "...)
-		b = strconv.AppendInt(b, a[0], 10)
-		b = append(b, " bytes"...)
 		if a[1] > 0 {
 			b = append(b, " + fd"...)
 		}
@@ -302,78 +299,11 @@ func appendSyscall(b []byte, e *SyscallEvent) []byte {
 			b = append(b, " to "...)
 			b = appendSockAddr(b, e.Addr)
 		}
-	case SysShutdown:
-		b = fd(b, e.Fd)
-		b = append(b, ", "...)
-		b = appendConst(b, constShutHow, a[0])
-	case SysClose:
-		b = fd(b, e.Fd)
 	case SysEpollCtl:
-		b = strconv.AppendInt(b, a[0], 10)
-		b = append(b, ", "...)
-		b = appendConst(b, constEpollOp, a[1])
-		b = append(b, ", "...)
-		b = fd(b, e.Fd)
 		if a[2] != 0 {
 			b = append(b, ", "...)
 			b = appendConst(b, constEpollEvents, a[2])
 		}
-	case SysEpollWait:
-		b = fd(b, e.Fd)
-		b = append(b, ", events["...)
-		b = strconv.AppendInt(b, a[0], 10)
-		b = append(b, "], "...)
-		b = strconv.AppendInt(b, a[1], 10)
-	case SysKevent:
-		b = fd(b, e.Fd)
-		b = append(b, ", changes["...)
-		b = strconv.AppendInt(b, a[0], 10)
-		b = append(b, "], events["...)
-		b = strconv.AppendInt(b, a[1], 10)
-		b = append(b, "], "...)
-		b = strconv.AppendInt(b, a[2], 10)
-	case SysWSARecv:
-		b = fd(b, e.Fd)
-		b = append(b, ", buf["...)
-		b = strconv.AppendInt(b, a[0], 10)
-		b = append(b, "], overlapped"...)
-	case SysWSASend:
-		b = fd(b, e.Fd)
-		b = append(b, ", bufs["...)
-		b = strconv.AppendInt(b, a[0], 10)
-		b = append(b, "] "...)
-		b = strconv.AppendInt(b, a[1], 10)
-		b = append(b, " bytes, overlapped"...)
-	case SysAcceptEx:
-		b = fd(b, e.Fd)
-		b = append(b, ", "...)
-		b = strconv.AppendInt(b, a[0], 10)
-		b = append(b, ", overlapped"...)
-	case SysConnectEx:
-		b = fd(b, e.Fd)
-		b = append(b, ", "...)
-		b = appendSockAddr(b, e.Addr)
-		b = append(b, ", overlapped"...)
-	case SysIOCPAssociate:
-		b = fd(b, e.Fd)
-		b = append(b, ", port "...)
-		b = strconv.AppendInt(b, a[0], 10)
-	case SysGQCSEx:
-		b = fd(b, e.Fd)
-		b = append(b, ", entries["...)
-		b = strconv.AppendInt(b, a[0], 10)
-		b = append(b, "], "...)
-		b = strconv.AppendInt(b, a[1], 10)
-	case SysSendfile:
-		b = fd(b, e.Fd)
-		b = append(b, ", "...)
-		b = strconv.AppendInt(b, a[0], 10)
-		b = append(b, ", ["...)
-		b = strconv.AppendInt(b, a[1], 10)
-		b = append(b, "], "...)
-		b = strconv.AppendInt(b, a[2], 10)
-	default:
-		b = fd(b, e.Fd)
 	}
 	b = append(b, ") = "...)
 	if e.Err != nil {
@@ -404,6 +334,37 @@ func appendSyscall(b []byte, e *SyscallEvent) []byte {
 			b = append(b, " (somaxconn "...)
 			b = strconv.AppendInt(b, a[1], 10)
 			b = append(b, ')')
+		}
+	}
+	return b
+}
+
+// appendArgs appends the arguments of e as format says (see syscallArgs).
+func appendArgs(b []byte, format string, e *SyscallEvent) []byte {
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' || i+1 == len(format) {
+			b = append(b, c)
+			continue
+		}
+		i++
+		switch v := format[i]; {
+		case v == 'f':
+			b = strconv.AppendInt(b, int64(e.Fd), 10)
+		case v == 'a':
+			b = appendSockAddr(b, e.Addr)
+		case v == 'o':
+			b = appendSockopt(b, e.Args[0], e.Args[1])
+		case v >= '0' && v <= '2':
+			b = strconv.AppendInt(b, e.Args[v-'0'], 10)
+		default:
+			for _, cv := range traceConstVerbs {
+				if cv.verb == v && i+1 < len(format) {
+					i++
+					b = appendConst(b, cv.k, e.Args[format[i]-'0'])
+					break
+				}
+			}
 		}
 	}
 	return b
