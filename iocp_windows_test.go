@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/uv-go/uv/internal/testutil"
 	"golang.org/x/sys/windows"
 )
 
@@ -27,19 +27,6 @@ func iocpLoop(t testing.TB) *Loop {
 		}
 	})
 	return l
-}
-
-func raceBuild() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
 }
 
 // recorder is a request with a log of its completions.
@@ -421,7 +408,7 @@ func TestIOCPCloseLoopWithRequestInFlight(t *testing.T) {
 
 // Steady state allocates nothing: a packet through the pending phase, and a wakeup.
 func TestIOCPAllocs(t *testing.T) {
-	if raceBuild() {
+	if testutil.RaceBuild() {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
 	l := iocpLoop(t)

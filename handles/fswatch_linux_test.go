@@ -3,12 +3,12 @@ package handles_test
 import (
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
+	"github.com/uv-go/uv/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -284,7 +284,7 @@ func TestFSEventRecursiveTreeChanges(t *testing.T) {
 
 // Delivering an event to a file watcher allocates nothing.
 func TestFSEventDispatchAllocs(t *testing.T) {
-	if fsevRaceBuild() {
+	if testutil.RaceBuild() {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
 	l := mustLoop(t)
@@ -392,7 +392,7 @@ func TestFSPollRestartInCallback(t *testing.T) {
 
 // A poll cycle (timer, stat on the threadpool, comparison, change callback) allocates nothing.
 func TestFSPollCycleAllocs(t *testing.T) {
-	if fsevRaceBuild() {
+	if testutil.RaceBuild() {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
 	l := mustLoop(t)
@@ -433,17 +433,4 @@ func TestFSPollCycleAllocs(t *testing.T) {
 	require.Zero(t, allocs)
 	require.Equal(t, 51, calls)
 	fsevClose(t, l)
-}
-
-// fsevRaceBuild reports whether the test binary was built with -race, whose instrumentation
-// makes values escape.
-func fsevRaceBuild() bool {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -4,13 +4,13 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
+	"github.com/uv-go/uv/internal/testutil"
 )
 
 // pipeLoop returns a loop that is closed, all handles with it, when the test ends; it
@@ -313,13 +313,7 @@ func TestPipeAbstractNames(t *testing.T) {
 
 // A pipe write with a reused request, and a read into the loop's buffer, allocate nothing.
 func TestPipeReadWriteAllocs(t *testing.T) {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				t.Skip("allocation counts are not meaningful under -race")
-			}
-		}
-	}
+	testutil.SkipRace(t)
 	l := pipeLoop(t)
 	fds, err := handles.PipePair(handles.NonblockPipe, handles.NonblockPipe)
 	require.NoError(t, err)

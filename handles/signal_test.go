@@ -8,12 +8,12 @@ package handles
 import (
 	"os"
 	"runtime"
-	"runtime/debug"
 	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
+	"github.com/uv-go/uv/internal/testutil"
 )
 
 // sigTestLoop creates a loop for a signal test (skipping where loops are not implemented) and
@@ -297,24 +297,9 @@ func TestSignalTwoLoops(t *testing.T) {
 	require.Equal(t, 1, n2)
 }
 
-// sigRaceBuild reports whether the test binary was built with -race, under which the core's
-// wakeup path allocates (its read buffer escapes through the race annotations).
-func sigRaceBuild() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
-}
-
 // Delivering a queued signal allocates nothing in steady state.
 func TestSignalDeliveryAllocs(t *testing.T) {
-	if sigRaceBuild() {
+	if testutil.RaceBuild() {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
 	l := sigTestLoop(t)

@@ -9,13 +9,13 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"runtime/debug"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
+	"github.com/uv-go/uv/internal/testutil"
 )
 
 // allocConn connects a net.Conn to a uv TCP server on l and returns the accepted uv end.
@@ -65,7 +65,7 @@ func allocRunUntil(t *testing.T, l *uv.Loop, flag *bool) {
 const allocRuns = 1000
 
 func allocCheckReads(t *testing.T, alloc func(*handles.Stream, int) []byte) {
-	allocSkipRace(t)
+	testutil.SkipRace(t)
 	l := mustLoop(t)
 	conn, peer := allocConn(t, l)
 	msg := []byte("PING")
@@ -109,7 +109,7 @@ func TestStreamReadAllocsReusedBuffer(t *testing.T) {
 
 // A write with a reused WriteReq and [][]byte allocates nothing, callback included.
 func TestStreamWriteAllocs(t *testing.T) {
-	allocSkipRace(t)
+	testutil.SkipRace(t)
 	l := mustLoop(t)
 	conn, peer := allocConn(t, l)
 	var req handles.WriteReq
@@ -144,7 +144,7 @@ func TestStreamWriteAllocs(t *testing.T) {
 
 // TryWrite, which Node uses for every write it can finish at once, allocates nothing.
 func TestStreamTryWriteAllocs(t *testing.T) {
-	allocSkipRace(t)
+	testutil.SkipRace(t)
 	l := mustLoop(t)
 	conn, peer := allocConn(t, l)
 	bufs := [][]byte{[]byte("TR"), []byte("Y!")}
@@ -167,7 +167,7 @@ func TestStreamTryWriteAllocs(t *testing.T) {
 // A full echo round trip between two uv streams on one loop (write, read, echo write, read)
 // allocates nothing.
 func TestStreamEchoRoundTripAllocs(t *testing.T) {
-	allocSkipRace(t)
+	testutil.SkipRace(t)
 	l := mustLoop(t)
 	srv, err := handles.NewTCP(l)
 	require.NoError(t, err)
@@ -241,15 +241,4 @@ func TestStreamEchoRoundTripAllocs(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
 	require.Zero(t, avg, "allocations per round trip")
-}
-
-// allocSkipRace skips under -race, whose annotations make the loop's buffers escape.
-func allocSkipRace(t *testing.T) {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				t.Skip("allocation counts are not meaningful under -race")
-			}
-		}
-	}
 }

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
+	"github.com/uv-go/uv/internal/testutil"
 )
 
 var udpLoopback = netip.MustParseAddrPort("127.0.0.1:0")
@@ -186,20 +186,10 @@ func TestUDPMisuse(t *testing.T) {
 	require.Equal(t, uv.EBADF, func() error { _, err := u.Fileno(); return err }())
 }
 
-func udpSkipRace(t *testing.T) {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				t.Skip("allocation counts are not meaningful under -race")
-			}
-		}
-	}
-}
-
 // One round of Send (to an address, with a reused request) and the receive on another
 // handle allocates nothing, callbacks included.
 func TestUDPSendRecvAllocs(t *testing.T) {
-	udpSkipRace(t)
+	testutil.SkipRace(t)
 	l := udpLoop(t)
 	srv, addr := udpBound(t, l)
 	cli, err := handles.NewUDP(l)
@@ -240,7 +230,7 @@ func TestUDPSendRecvAllocs(t *testing.T) {
 
 // TrySend and a batched receive (recvmmsg) allocate nothing.
 func TestUDPRecvmmsgAllocs(t *testing.T) {
-	udpSkipRace(t)
+	testutil.SkipRace(t)
 	l := udpLoop(t)
 	var srv handles.UDP
 	require.NoError(t, srv.InitEx(l, uv.DomainUnspec, handles.UDPRecvmmsg))

@@ -10,13 +10,13 @@ import (
 // code under test. The build's settings say whether -race was on.
 func SkipRace(t testing.TB) {
 	t.Helper()
-	if raceBuild() {
+	if RaceBuild() {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
 }
 
-// raceBuild reports whether the running binary was built with -race.
-func raceBuild() bool {
+// RaceBuild reports whether the running binary was built with -race.
+func RaceBuild() bool {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
 			if s.Key == "-race" && s.Value == "true" {
