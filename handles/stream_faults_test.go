@@ -378,21 +378,21 @@ func TestStreamFaultResetWhileReadingAndWriting(t *testing.T) {
 	}
 }
 
-// faultClosedPort returns an address on which nothing listens: a port bound, read and closed.
+// faultClosedPort returns an address on which nothing listens.
 func faultClosedPort(t *testing.T, l *uv.Loop, ip string) netip.AddrPort {
 	t.Helper()
+	// The port stays bound, without a listener, until the test ends: a connect to it is
+	// refused as to a closed port, and no other process can take it meanwhile and listen
+	// there, as it could a port that was closed (seen once under load).
 	probe, err := handles.NewTCP(l)
 	require.NoError(t, err)
 	if err := probe.Bind(netip.AddrPortFrom(netip.MustParseAddr(ip), 0), 0); err != nil {
 		probe.Close(nil)
 		t.Skipf("cannot bind %s: %v", ip, err)
 	}
-	require.NoError(t, probe.Listen(1, func(*handles.Stream, error) {}))
 	addr, err := probe.Sockname()
 	require.NoError(t, err)
-	require.NoError(t, probe.Close(nil))
-	faultRun(t, l)
-	return addr
+	return addr // faultLoop's clean-up closes the probe with the loop's other handles
 }
 
 // A connect to a closed port: the connect callback gets ECONNREFUSED once; a write and a
