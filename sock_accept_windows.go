@@ -75,8 +75,13 @@ func (s *Sock) Listen(backlog int, cb func()) error {
 	return nil
 }
 
-// armAccept starts r's accept.
+// armAccept starts r's accept, unless simultaneous accepts were turned off while listening
+// and r is not the first request: as in libuv, the others then finish what they hold and
+// are not started again.
 func (s *Sock) armAccept(r *acceptReq) {
+	if s.flags&sockSingleAccept != 0 && s.acc != nil && len(s.acc.reqs) > 0 && r != s.acc.reqs[0] {
+		return
+	}
 	r.start()
 	r.started(s.drv.startAccept(s, r), s.flags&sockSkipPort != 0)
 }
@@ -221,7 +226,8 @@ func (winsockDriver) acceptCount(s *Sock) int {
 }
 
 // SetSimultaneousAccepts chooses between many pending AcceptEx calls (on, the default) and
-// one (libuv's uv_tcp_simultaneous_accepts). It takes effect at the next Listen.
+// one (libuv's uv_tcp_simultaneous_accepts). Turned off on a listening sock, it takes
+// effect as each pending accept completes: only the first is started again.
 func (s *Sock) SetSimultaneousAccepts(on bool) {
 	if on {
 		s.flags &^= sockSingleAccept

@@ -309,8 +309,9 @@ func (t *TCP) KeepAliveEx(on bool, idle, intvl, cnt int) error {
 
 // SimultaneousAccepts chooses whether a listener keeps many accepts pending (the default) or
 // one (libuv's uv_tcp_simultaneous_accepts). It matters only on Windows, where the IOCP
-// backend keeps AcceptEx calls pending; set it before Listen. As in libuv, once disabled it
-// cannot be enabled again (ENOTSUP).
+// backend keeps AcceptEx calls pending; turned off while listening, the pending accepts
+// finish and only one is started again. As in libuv, once disabled it cannot be enabled
+// again (ENOTSUP).
 func (t *TCP) SimultaneousAccepts(enable bool) error {
 	switch {
 	case enable && t.singleAccept:
