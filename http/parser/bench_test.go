@@ -8,6 +8,14 @@ import (
 // wrkMinimal is what plain `wrk http://127.0.0.1:3000/` sends.
 const wrkMinimal = "GET / HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n\r\n"
 
+// wrkRequest8080 is the request of the hello-server benchmark (issue 8).
+const wrkRequest8080 = "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
+
+// curlRequest is what curl (or a browser, give or take a few fields) sends
+// to a local server.
+const curlRequest = "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: curl/8.5.0\r\n" +
+	"Accept: */*\r\nAccept-Encoding: gzip, deflate, br\r\nConnection: keep-alive\r\n\r\n"
+
 const chunkedPost = "POST /upload HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n" +
 	"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
 	"1b\r\n{\"id\":1,\"name\":\"alpha\",\"x\":\r\n" +
@@ -30,6 +38,7 @@ func benchParse(b *testing.B, req string, perCall int) {
 	b.Run("spans", func(b *testing.B) { benchParseCfg(b, req, perCall, Config{SpansOnly: true}) })
 }
 
+//go:noinline
 func benchParseCfg(b *testing.B, req string, perCall int, cfg Config) {
 	in := []byte(strings.Repeat(req, perCall))
 	h := &counter{}
@@ -50,6 +59,8 @@ func benchParseCfg(b *testing.B, req string, perCall int, cfg Config) {
 
 // One request per Execute, as a keep-alive connection without pipelining.
 func BenchmarkWrkMinimalGET(b *testing.B)        { benchParse(b, wrkMinimal, 1) }
+func BenchmarkWrkRequest(b *testing.B)           { benchParse(b, wrkRequest8080, 1) }
+func BenchmarkCurlRequest(b *testing.B)          { benchParse(b, curlRequest, 1) }
 func BenchmarkWrkPlaintextGET(b *testing.B)      { benchParse(b, wrkRequest, 1) }
 func BenchmarkBrowserGET(b *testing.B)           { benchParse(b, browserRequest, 1) }
 func BenchmarkChunkedPOST(b *testing.B)          { benchParse(b, chunkedPost, 1) }

@@ -286,24 +286,36 @@ func (p *Parser) headersDone() *Error {
 }
 
 // validHost reports whether every byte of a Host value may appear in a
-// uri-host [ ":" port ] (an empty value is allowed: RFC 9112 3.2).
+// uri-host [ ":" port ] (an empty value is allowed: RFC 9112 3.2). It
+// checks eight bytes (or four) at a time, the last window overlapping the
+// one before it rather than leaving a tail to check byte by byte.
 func validHost(v []byte) bool {
-	i := 0
-	for ; len(v)-i >= 8; i += 8 {
-		d := v[i : i+8 : i+8]
-		if cls[d[0]]&cls[d[1]]&cls[d[2]]&cls[d[3]]&cls[d[4]]&cls[d[5]]&cls[d[6]]&cls[d[7]]&cHost == 0 {
-			return false
+	n := len(v)
+	switch {
+	case n >= 8:
+		for i := 0; i < n-8; i += 8 {
+			if !host8(v[i : i+8 : i+8]) {
+				return false
+			}
 		}
+		return host8(v[n-8 : n : n])
+	case n >= 4:
+		return host4(v[:4:4]) && host4(v[n-4:n:n])
 	}
-	for ; len(v)-i >= 4; i += 4 {
-		if cls[v[i]]&cls[v[i+1]]&cls[v[i+2]]&cls[v[i+3]]&cHost == 0 {
-			return false
-		}
-	}
-	for ; i < len(v); i++ {
-		if cls[v[i]]&cHost == 0 {
+	for _, c := range v {
+		if cls[c]&cHost == 0 {
 			return false
 		}
 	}
 	return true
+}
+
+func host8(d []byte) bool {
+	d = d[:8:8]
+	return cls[d[0]]&cls[d[1]]&cls[d[2]]&cls[d[3]]&cls[d[4]]&cls[d[5]]&cls[d[6]]&cls[d[7]]&cHost != 0
+}
+
+func host4(d []byte) bool {
+	d = d[:4:4]
+	return cls[d[0]]&cls[d[1]]&cls[d[2]]&cls[d[3]]&cHost != 0
 }

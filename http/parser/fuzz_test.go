@@ -55,6 +55,8 @@ func FuzzParser(f *testing.F) {
 	}
 	f.Add(append([]byte{2}, wrkRequest...))
 	f.Add(append([]byte{6}, browserRequest...))
+	f.Add(append([]byte{0}, curlRequest...))
+	f.Add(append([]byte{0}, strings.Repeat(wrkRequest8080, 2)...))
 	f.Add(append([]byte{8}, chunkedPost...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) == 0 || len(data) > 8<<10 {

@@ -5,20 +5,13 @@ import (
 	"math/bits"
 )
 
-// "HTTP/1.1" as a little-endian word, for the start line's fast path.
-var http11 = binary.LittleEndian.Uint64([]byte("HTTP/1.1"))
-
 // parseHead runs the head states over data[i:], no further than the head
 // budget allows, and copies the bytes it consumed into the header buffer.
+// (Execute tries fastHead first.)
 func (p *Parser) parseHead(data []byte, i int) (int, error) {
 	lim := len(data)
 	if lim-i > p.headLeft {
 		lim = i + p.headLeft
-	}
-	if p.state == sMethod && p.blen == 0 {
-		if end, err := p.fastHead(data[:lim], i); end > 0 || err != nil {
-			return end, err
-		}
 	}
 	p.cstart = i
 	j, err := p.headLoop(data[:lim], i)
@@ -110,15 +103,21 @@ func scanValue(data []byte, i int) int {
 	return i
 }
 
+// targetMask flags (0x80 in the byte's place) the bytes of w that are not
+// request-target characters: below 0x21, DEL and above. As in valueMask,
+// the lowest flag is always a true one.
+func targetMask(w uint64) uint64 {
+	less := (w - lo8*0x21) &^ w
+	x := w ^ (lo8 * 0x7f)
+	del := (x - lo8) &^ x
+	return (less | del | w) & hi8
+}
+
 // scanTarget returns the index of the first byte at or after i that is not
 // a request-target character (VCHAR, 0x21-0x7E).
 func scanTarget(data []byte, i int) int {
 	for len(data)-i >= 8 {
-		w := binary.LittleEndian.Uint64(data[i:])
-		less := (w - lo8*0x21) &^ w & hi8
-		x := w ^ (lo8 * 0x7f)
-		del := (x - lo8) &^ x & hi8
-		if m := less | del | w&hi8; m != 0 {
+		if m := targetMask(binary.LittleEndian.Uint64(data[i:])); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 		i += 8
@@ -148,85 +147,6 @@ func scanToken(data []byte, i int) int {
 		i++
 	}
 	return i
-}
-
-var http10 = binary.LittleEndian.Uint64([]byte("HTTP/1.0"))
-
-// "GET " as a little-endian word.
-var get = binary.LittleEndian.Uint32([]byte("GET "))
-
-// fastHead parses a request head that lies whole in data[i:] (data is
-// already cut to the head budget) in one straight pass. It returns the index
-// after the head, a parse error (only those that the byte-wise states report
-// at the same byte: field and framing checks), or 0 to leave the head to
-// the byte-wise states, with the parser as it found it.
-func (p *Parser) fastHead(data []byte, i int) (int, error) {
-	var j int
-	var m Method
-	if len(data)-i >= 4 && binary.LittleEndian.Uint32(data[i:]) == get {
-		j, m = i+3, MethodGet // what the scan and lookup below find, for the usual method
-	} else {
-		j = scanToken(data, i)
-		if j >= len(data) || data[j] != ' ' {
-			return 0, nil
-		}
-		if m = LookupMethod(data[i:j]); m == MethodUnknown {
-			return 0, nil
-		}
-	}
-	t0 := j + 1
-	t1 := scanTarget(data, t0)
-	if t1 >= len(data) || data[t1] != ' ' || p.maxTarget > 0 && t1-t0 > p.maxTarget || !validTarget(data[t0:t1], m) {
-		return 0, nil
-	}
-	v := t1 + 1
-	if len(data)-v < 10 || data[v+8] != '\r' || data[v+9] != '\n' {
-		return 0, nil
-	}
-	switch binary.LittleEndian.Uint64(data[v:]) {
-	case http11:
-		p.info.Minor = 1
-	case http10:
-		p.info.Minor = 0
-	default:
-		return 0, nil
-	}
-	p.info.Major = 1
-	p.info.Method = m
-	k := v + 10
-	base := -i // buffer offsets count from the message's first byte
-	for k < len(data) && cls[data[k]]&cTchar != 0 {
-		n, err := p.fieldLine(data, k, base)
-		if err != nil {
-			return n, err
-		}
-		if n == k {
-			break
-		}
-		k = n
-	}
-	if len(data)-k < 2 || data[k] != '\r' || data[k+1] != '\n' {
-		p.undoFields()
-		return 0, nil
-	}
-	if err := p.headersDone(); err != nil {
-		return k + 1, p.fail(err)
-	}
-	end := k + 2
-	p.target = Span{uint32(t0 - i), uint32(t1 - t0)}
-	p.blen = copy(p.buf, data[i:end])
-	p.headLeft -= end - i
-	return end, nil
-}
-
-// undoFields forgets what fieldLine recorded, for fastHead to give up.
-func (p *Parser) undoFields() {
-	p.nf = 0
-	p.connKeepAlive = false
-	p.upgradeHeader = false
-	p.teChunkedLast = false
-	p.hostCount = 0
-	p.info = Info{Method: p.info.Method, ContentLength: -1}
 }
 
 // fieldLine is the fast path for a field line that is whole and valid in

@@ -110,6 +110,10 @@ type Parser struct {
 	upgradeHeader bool
 	teChunkedLast bool
 	hostCount     uint8
+	// the last Host value of 8 to 16 bytes found valid: its first and
+	// last eight bytes and its length (see goodHost)
+	host    [2]uint64
+	hostLen uint8
 
 	// The header buffer holds the raw bytes of the current message's head
 	// (and trailer section); Spans index into it. While Execute scans,
@@ -365,6 +369,20 @@ func (p *Parser) Execute(data []byte) (int, error) {
 			return i, nil
 		}
 		switch st := p.state; st {
+		case sMsgStart:
+			if data[i] == '\r' && !p.skippedCRLF {
+				p.state = sLeadingLF
+				i++
+				continue
+			}
+			p.beginMessage()
+			if err := p.h.OnMessageBegin(); err != nil {
+				return i, p.hookErr(err)
+			}
+			// On to the head without another turn of the loop: data[i] is
+			// its first byte.
+			fallthrough
+
 		case sMethod, sTarget, sVersion, sReqLineLF, sResVersion, sStatus, sReason, sStatusLF,
 			sFieldStart, sFieldName, sValueOWS, sValue, sFieldLF, sHeadEndLF:
 			if st == sFieldStart && p.inTrailers && len(data)-i >= 2 && p.headLeft >= 2 &&
@@ -375,14 +393,38 @@ func (p *Parser) Execute(data []byte) (int, error) {
 				p.state = sEmitTrailers
 				continue
 			}
-			var err error
-			if i, err = p.parseHead(data, i); err != nil {
-				return i, err
+			// The usual request: the whole head at the start of the input,
+			// parsed in one pass.
+			n := 0
+			if p.state == sMethod && p.blen == 0 {
+				lim := len(data)
+				if lim-i > p.headLeft {
+					lim = i + p.headLeft
+				}
+				var err error
+				if n, err = p.fastHead(data[i:lim]); err != nil {
+					return i + n, err
+				}
+			}
+			if n > 0 {
+				i += n
+			} else {
+				var err error
+				if i, err = p.parseHead(data, i); err != nil {
+					return i, err
+				}
 			}
 			if p.state == sEmitHead {
 				// The common way on: straight to the calls and, without a
 				// body, to the message's end.
-				if err := p.emit(); err != nil {
+				var err error
+				if p.spansOnly {
+					p.state = p.afterEmit // emit's steps when it calls no more than this
+					err = p.h.OnHeadersComplete(p.info)
+				} else {
+					err = p.emit()
+				}
+				if err != nil {
 					return i, p.hookErr(err)
 				}
 				if p.state == sMsgComplete {
@@ -390,17 +432,6 @@ func (p *Parser) Execute(data []byte) (int, error) {
 						return i, p.hookErr(err)
 					}
 				}
-			}
-
-		case sMsgStart:
-			if data[i] == '\r' && !p.skippedCRLF {
-				p.state = sLeadingLF
-				i++
-				continue
-			}
-			p.beginMessage()
-			if err := p.h.OnMessageBegin(); err != nil {
-				return i, p.hookErr(err)
 			}
 
 		case sLeadingLF:
@@ -542,13 +573,18 @@ func (p *Parser) Execute(data []byte) (int, error) {
 // addField records a field line.
 func (p *Parser) addField(nameOff, nameLen, valueOff, valueLen uint32, id HeaderID) {
 	if p.nf == len(p.fields) {
-		p.fields = append(p.fields, make([]Field, len(p.fields))...)
+		p.growFields()
 	}
 	f := &p.fields[p.nf]
 	f.Name = Span{nameOff, nameLen}
 	f.Value = Span{valueOff, valueLen}
 	f.ID = id
 	p.nf++
+}
+
+// growFields doubles the field storage.
+func (p *Parser) growFields() {
+	p.fields = append(p.fields, make([]Field, len(p.fields))...)
 }
 
 // chunkHeader runs at the end of a chunk-size line.
