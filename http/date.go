@@ -9,6 +9,7 @@ const TimeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
 type dateCache struct {
 	sec  int64
 	next uint64 // the loop time (ms) from which the second may have changed; 0: not built
+	gen  uint64 // counts the rebuilds of line, so that lines built from it can tell
 	line [len("Date: ") + len(TimeFormat) + 2]byte
 }
 
@@ -20,9 +21,14 @@ func (d *dateCache) get(loopNow uint64) []byte {
 	if loopNow < d.next {
 		return d.line[:]
 	}
+	return d.refresh(loopNow)
+}
+
+func (d *dateCache) refresh(loopNow uint64) []byte {
 	now := time.Now()
-	if s := now.Unix(); s != d.sec {
+	if s := now.Unix(); s != d.sec || d.gen == 0 {
 		d.sec = s
+		d.gen++
 		b := append(d.line[:0], "Date: "...)
 		b = now.UTC().AppendFormat(b, TimeFormat)
 		_ = append(b, '\r', '\n')

@@ -250,11 +250,7 @@ func validValueBytes(b []byte) bool {
 	for ; len(b)-i >= 8; i += 8 {
 		// Eight bytes at a time: flag those below 0x20 and DEL (0x80 in their place; the
 		// lowest flag is always a true one), then let a flagged tab through.
-		w := binary.LittleEndian.Uint64(b[i:])
-		less := (w - lo8*0x20) &^ w
-		x := w ^ (lo8 * 0x7f)
-		del := (x - lo8) &^ x
-		if m := (less | del) & hi8; m != 0 {
+		if m := ctlMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
 			k := i + bits.TrailingZeros64(m)>>3
 			if b[k] != '\t' {
 				return false
@@ -262,12 +258,24 @@ func validValueBytes(b []byte) bool {
 			i = k + 1 - 8 // go on after the tab
 		}
 	}
+	if i < len(b) && len(b) >= 8 && ctlMask(binary.LittleEndian.Uint64(b[len(b)-8:])) == 0 {
+		return true // the rest, in the last eight bytes (read again in part), is clean
+	}
 	for ; i < len(b); i++ {
 		if c := b[i]; c < 0x20 && c != '\t' || c == 0x7f {
 			return false
 		}
 	}
 	return true
+}
+
+// ctlMask flags (0x80 in their place) the bytes of w below 0x20 and DEL; the lowest flag is
+// always a true one.
+func ctlMask(w uint64) uint64 {
+	less := (w - lo8*0x20) &^ w
+	x := w ^ (lo8 * 0x7f)
+	del := (x - lo8) &^ x
+	return (less | del) & hi8
 }
 
 // unsafeBytes views a string's bytes without copying; the bytes are only read.

@@ -56,6 +56,9 @@ type exchange struct {
 	req  IncomingMessage
 	res  ServerResponse
 	used bool
+	// inited: the streams were initialised once; later requests reinitialise them with
+	// the same options, which is cheaper.
+	inited bool
 }
 
 func newExchange(c *conn) *exchange {
@@ -74,11 +77,13 @@ func newExchange(c *conn) *exchange {
 func (ex *exchange) reusable() bool { return !ex.used || ex.req.closed && ex.res.closed }
 
 func (m *IncomingMessage) start(c *conn, info parser.Info) {
-	m.Readable.Init(stream.Options{
-		Ticks:         c.srv.ticks,
-		HighWaterMark: c.srv.opts.HighWaterMark,
-		Read:          m.readFn,
-	})
+	if !m.ex.inited || m.Readable.Reinit() != nil {
+		m.Readable.Init(stream.Options{
+			Ticks:         c.srv.ticks,
+			HighWaterMark: c.srv.opts.HighWaterMark,
+			Read:          m.readFn,
+		})
+	}
 	m.Readable.OnClose(m.closeFn)
 	m.Method = info.Method.String()
 	if t := c.p.Target(); string(t) != c.lastURL {

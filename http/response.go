@@ -2,6 +2,7 @@ package http
 
 import (
 	"strconv"
+	"unsafe"
 
 	"github.com/uv-go/uv/net"
 	"github.com/uv-go/uv/stream"
@@ -56,6 +57,7 @@ type ServerResponse struct {
 	closed      bool
 	waitDrain   bool
 	finalWait   bool
+	sockFull    bool // End wrote past the socket's highWaterMark: _final waits for drain
 	sent100     bool
 	implicitLen int
 	headStatus  int
@@ -70,12 +72,15 @@ type ServerResponse struct {
 }
 
 func (r *ServerResponse) start(c *conn, req *IncomingMessage, keepAlive bool) {
-	r.Writable.Init(stream.Options{
-		Ticks:         c.srv.ticks,
-		HighWaterMark: c.srv.opts.HighWaterMark,
-		Write:         r.writeFn,
-		Final:         r.finalFn,
-	})
+	if !r.ex.inited || r.Writable.Reinit() != nil {
+		r.Writable.Init(stream.Options{
+			Ticks:         c.srv.ticks,
+			HighWaterMark: c.srv.opts.HighWaterMark,
+			Write:         r.writeFn,
+			Final:         r.finalFn,
+		})
+		r.ex.inited = true
+	}
 	r.Writable.OnFinish(r.finishFn)
 	r.Writable.OnClose(r.closeFn)
 	r.StatusCode, r.StatusMessage, r.SendDate = 200, "", true
@@ -86,7 +91,7 @@ func (r *ServerResponse) start(c *conn, req *IncomingMessage, keepAlive bool) {
 	r.trailers = r.trailers[:0]
 	r.arena = r.arena[:0]
 	r.frozen, r.headWritten, r.chunked, r.finished, r.closed = false, false, false, false, false
-	r.waitDrain, r.finalWait, r.sent100 = false, false, false
+	r.waitDrain, r.finalWait, r.sent100, r.sockFull = false, false, false, false
 	r.isHead = req.Method == "HEAD"
 	r.bodyAllowed = !r.isHead
 	r.keepAlive = keepAlive
@@ -136,6 +141,9 @@ func (r *ServerResponse) find(name string) int {
 }
 
 func (r *ServerResponse) remove(name string) {
+	if len(r.hdrs) == 0 {
+		return // the first field set: nothing to replace
+	}
 	j := 0
 	for i := range r.hdrs {
 		if !equalFoldStr(r.hdrs[i].name, name) {
@@ -359,6 +367,20 @@ func (r *ServerResponse) WriteString(s string) bool { return r.Write(unsafeBytes
 // len(body).
 func (r *ServerResponse) End(body []byte) {
 	r.freeze(len(body))
+	if len(body) > 0 && !r.headWritten && r.Writable.WritableLength() == 0 &&
+		r.Writable.WritableCorked() == 0 && r.Writable.IsWritable() {
+		// Nothing written yet, nothing in the way: what Writable.End would hand to
+		// implWrite and complete at once goes to the socket directly, and the stream is
+		// ended empty (its _final then waits for the socket if the write filled it).
+		if c := r.conn(); c != nil && !c.closing {
+			if !r.send(c, body) {
+				r.sockFull = true
+				c.uncork()
+			}
+			r.Writable.End(nil)
+			return
+		}
+	}
 	r.Writable.End(body)
 }
 
@@ -373,11 +395,92 @@ func (r *ServerResponse) Destroy(err error) {
 	r.Writable.Destroy(err)
 }
 
+// What appendHead learns from the fields set: the framing and connection fields.
+const (
+	hasDate uint8 = 1 << iota
+	hasConn
+	hasCL
+	hasTE
+	hasKA
+	teChunked
+	connClose
+)
+
+// fieldFlags returns what a field of one of the lengths appendHead looks at tells.
+func fieldFlags(name, value string) uint8 {
+	switch len(name) {
+	case 4:
+		if equalFoldStr(name, "date") {
+			return hasDate
+		}
+	case 10:
+		if equalFoldStr(name, "connection") {
+			if hasToken(value, "close") {
+				return hasConn | connClose
+			}
+			return hasConn
+		}
+		if equalFoldStr(name, "keep-alive") {
+			return hasKA
+		}
+	case 14:
+		if equalFoldStr(name, "content-length") {
+			return hasCL
+		}
+	case 17:
+		if equalFoldStr(name, "transfer-encoding") {
+			if hasToken(value, "chunked") {
+				return hasTE | teChunked
+			}
+			return hasTE
+		}
+	}
+	return 0
+}
+
 // appendHead appends the status line and header section, deciding the framing and whether
-// the connection stays open.
+// the connection stays open. A head made of the same status, fields and settings as the
+// server's last one is copied from it (see headCache); only Content-Length is spelled anew.
 func (r *ServerResponse) appendHead(b []byte) []byte {
-	c := r.ex.c
 	start := len(b)
+	c := r.ex.c
+	key := r.headKey()
+	var tail uint8
+	if c != nil && c.srv.heads.match(r, key, c.srv) {
+		h := &c.srv.heads
+		b = append(b, h.head...)
+		r.chunked, r.keepAlive, tail = h.chunked, h.keepAlive, h.tail
+	} else {
+		b, tail = r.appendHeadLines(b, c)
+		if c != nil {
+			c.srv.heads.store(r, key, c.srv, b[start:], tail)
+		}
+	}
+	switch tail {
+	case tailCL:
+		b = appendContentLength(b, r.implicitLen)
+	case tailTE:
+		b = append(b, "Transfer-Encoding: chunked\r\n\r\n"...)
+	default:
+		b = append(b, '\r', '\n')
+	}
+	if c != nil && c.srv.loop.Tracing() {
+		r.traceHead(c, len(b)-start)
+	}
+	return b
+}
+
+// The end of a head: the blank line, after a Content-Length or Transfer-Encoding line the
+// server adds, or alone.
+const (
+	tailNone uint8 = iota
+	tailCL
+	tailTE
+)
+
+// appendHeadLines appends the status line and the header lines but the framing line the
+// server adds (see appendHead), and returns which one that is.
+func (r *ServerResponse) appendHeadLines(b []byte, c *conn) ([]byte, uint8) {
 	code := r.headStatus
 	if r.headMessage == "" && code < len(statusLines) && statusLines[code] != "" {
 		b = append(b, statusLines[code]...)
@@ -392,83 +495,73 @@ func (r *ServerResponse) appendHead(b []byte) []byte {
 		}
 		b = append(b, '\r', '\n')
 	}
-	var hasDate, hasConn, hasCL, hasTE, hasKA, teChunked, connClose bool
+	var flags uint8
 	for i := range r.hdrs {
 		f := &r.hdrs[i]
+		v := f.value
+		if f.arena && f.n > 0 {
+			v = unsafe.String(&r.arena[f.off], int(f.n)) // a view: the arena is not touched here
+		}
 		b = append(b, f.name...)
 		b = append(b, ':', ' ')
-		v := f.value
-		if f.arena {
-			b = append(b, r.arena[f.off:f.off+f.n]...)
-		} else {
-			b = append(b, v...)
-		}
+		b = append(b, v...)
 		b = append(b, '\r', '\n')
 		switch len(f.name) {
-		case 4:
-			hasDate = hasDate || equalFoldStr(f.name, "date")
-		case 10:
-			if equalFoldStr(f.name, "connection") {
-				hasConn = true
-				connClose = connClose || hasToken(r.valueOf(f), "close")
-			} else if equalFoldStr(f.name, "keep-alive") {
-				hasKA = true
-			}
-		case 14:
-			hasCL = hasCL || equalFoldStr(f.name, "content-length")
-		case 17:
-			if equalFoldStr(f.name, "transfer-encoding") {
-				hasTE = true
-				teChunked = hasToken(r.valueOf(f), "chunked")
-			}
+		case 4, 10, 14, 17:
+			flags |= fieldFlags(f.name, v)
 		}
-	}
-	if r.SendDate && !hasDate && c != nil {
-		b = append(b, c.srv.date.get(c.srv.loop.Now())...)
 	}
 	// Framing.
 	closeDelimited := false
-	addCL, addTE := false, false
+	tail := tailNone
 	switch {
-	case hasCL:
-	case hasTE:
-		r.chunked = teChunked && r.bodyAllowed
-		closeDelimited = !teChunked && r.bodyAllowed
+	case flags&hasCL != 0:
+	case flags&hasTE != 0:
+		r.chunked = flags&teChunked != 0 && r.bodyAllowed
+		closeDelimited = flags&teChunked == 0 && r.bodyAllowed
 	case !r.bodyAllowed:
 	case r.implicitLen >= 0:
-		addCL = true
+		tail = tailCL
 	case !r.http10:
-		addTE = true
+		tail = tailTE
 		r.chunked = true
 	default:
 		closeDelimited = true
 	}
-	ka := r.keepAlive && !closeDelimited && !connClose && (c == nil || !c.srv.closing)
-	if !hasConn {
-		if ka {
-			if c != nil && !hasKA {
-				b = append(b, c.srv.keepAliveLines()...)
-			} else {
-				b = append(b, "Connection: keep-alive\r\n"...)
-			}
-		} else {
-			b = append(b, "Connection: close\r\n"...)
-		}
-	}
+	ka := r.keepAlive && !closeDelimited && flags&connClose == 0 && (c == nil || !c.srv.closing)
 	r.keepAlive = ka
-	if addCL {
-		b = append(b, "Content-Length: "...)
-		b = strconv.AppendInt(b, int64(r.implicitLen), 10)
-		b = append(b, '\r', '\n')
+	if c == nil {
+		b = appendConnection(b, flags, ka)
+	} else {
+		b = c.appendServerLines(b, r.SendDate && flags&hasDate == 0, flags, ka)
 	}
-	if addTE {
-		b = append(b, "Transfer-Encoding: chunked\r\n"...)
+	return b, tail
+}
+
+// appendServerLines appends the Date line (if date) and the connection lines.
+func (c *conn) appendServerLines(b []byte, date bool, flags uint8, ka bool) []byte {
+	s := c.srv
+	if ka && flags&(hasConn|hasKA) == 0 {
+		if date {
+			return append(b, s.dateKeepAliveLines()...) // the common case: one copy
+		}
+		return append(b, s.keepAliveLines()...)
 	}
-	b = append(b, '\r', '\n')
-	if c != nil && c.srv.loop.Tracing() {
-		r.traceHead(c, len(b)-start)
+	if date {
+		b = append(b, s.date.get(s.loop.Now())...)
 	}
-	return b
+	return appendConnection(b, flags, ka)
+}
+
+// appendConnection appends the Connection line unless one was set.
+func appendConnection(b []byte, flags uint8, ka bool) []byte {
+	switch {
+	case flags&hasConn != 0:
+		return b
+	case ka:
+		return append(b, "Connection: keep-alive\r\n"...)
+	}
+	return append(b, "Connection: close\r\n"...)
 }
 
 // implWrite is the body's _write: frame the chunk, send the head with it if it is not sent
@@ -479,6 +572,17 @@ func (r *ServerResponse) implWrite(chunk []byte, _ bool) {
 		r.Writable.WriteDone(nil)
 		return
 	}
+	if r.send(c, chunk) {
+		r.Writable.WriteDone(nil)
+	} else {
+		r.waitDrain = true
+		c.uncork()
+	}
+}
+
+// send writes chunk, framed, to the socket, after the head if it is not sent yet. It
+// reports whether the socket is below its highWaterMark.
+func (r *ServerResponse) send(c *conn, chunk []byte) bool {
 	b := c.out[:0]
 	if !r.headWritten {
 		r.freeze(-1) // a write from a pipe
@@ -513,15 +617,28 @@ func (r *ServerResponse) implWrite(chunk []byte, _ bool) {
 		}
 	}
 	c.keepOut(b)
-	if ok {
-		r.Writable.WriteDone(nil)
-	} else {
-		r.waitDrain = true
-		c.uncork()
-	}
+	return ok
 }
 
 var crlf = []byte("\r\n")
+
+// appendContentLength appends the Content-Length line and the blank line that ends the
+// head; short lengths are written into a copy of a template line.
+func appendContentLength(b []byte, n int) []byte {
+	switch {
+	case uint(n) < 10:
+		b = append(b, "Content-Length: 0\r\n\r\n"...)
+		b[len(b)-5] = byte('0' + n)
+		return b
+	case n < 100:
+		b = append(b, "Content-Length: 00\r\n\r\n"...)
+		b[len(b)-6], b[len(b)-5] = byte('0'+n/10), byte('0'+n%10)
+		return b
+	}
+	b = append(b, "Content-Length: "...)
+	b = strconv.AppendInt(b, int64(n), 10)
+	return append(b, '\r', '\n', '\r', '\n')
+}
 
 func appendChunkSize(b []byte, n int) []byte {
 	b = strconv.AppendInt(b, int64(n), 16)
@@ -531,6 +648,10 @@ func appendChunkSize(b []byte, n int) []byte {
 // implFinal is the body's _final: send the head if nothing was written, and the last chunk
 // and trailers of a chunked body.
 func (r *ServerResponse) implFinal() {
+	if r.headWritten && !r.chunked && !r.sockFull {
+		r.Writable.FinalDone(nil) // nothing left to write (a body sent with End)
+		return
+	}
 	c := r.conn()
 	if c == nil || c.closing {
 		r.Writable.FinalDone(nil)
@@ -553,9 +674,9 @@ func (r *ServerResponse) implFinal() {
 		}
 		b = append(b, '\r', '\n')
 	}
-	ok := true
+	ok := !r.sockFull
 	if len(b) > 0 {
-		ok = c.sock.Write(b)
+		ok = c.sock.Write(b) && ok
 	}
 	c.keepOut(b)
 	if ok {

@@ -106,6 +106,7 @@ type Server struct {
 	free       []*conn
 	date       dateCache
 	kaLines    kaLines
+	heads      headCache
 
 	// What busy connections borrow (see conn.acquire and conn.release).
 	parsers   []*parser.Parser

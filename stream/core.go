@@ -131,12 +131,28 @@ func (c *core) init(o *Options) {
 	}
 }
 
+// reinit resets a standalone stream's core, keeping its options and its side.
+func (c *core) reinit() {
+	ticks, r, w, impl, destroyHook, manualClose := c.ticks, c.r, c.w, c.impl, c.destroyHook, c.manualClose
+	*c = core{}
+	c.ticks, c.r, c.w, c.impl, c.destroyHook, c.manualClose = ticks, r, w, impl, destroyHook, manualClose
+}
+
 // later queues a task of kind on the tick queue, unless one is queued already.
 func (c *core) later(kind uint8) {
-	if bit := uint16(1) << kind; c.tq&bit == 0 {
-		c.tq |= bit
-		c.ticks.push(entry{c: c, kind: kind})
+	bit := uint16(1) << kind
+	if c.tq&bit != 0 {
+		return
 	}
+	c.tq |= bit
+	q := c.ticks
+	if kind == taskClose && q.n > 0 {
+		if t := &q.ring[(q.head+q.n-1)&(len(q.ring)-1)]; t.kind == taskClose && t.c != nil && t.c2 == nil {
+			t.c2 = c // see entry
+			return
+		}
+	}
+	q.push(entry{c: c, kind: kind})
 }
 
 func (c *core) runTask(kind uint8) {
@@ -211,7 +227,7 @@ func (c *core) emitError() {
 	}
 	c.errorEmitted = true
 	err := c.emitErr
-	if c.w != nil {
+	if c.w != nil && len(c.w.upstreams) > 0 {
 		c.w.unpipeUpstreams()
 	}
 	if c.onError != nil {
@@ -224,7 +240,7 @@ func (c *core) emitClose() {
 		return
 	}
 	c.closeEmitted = true
-	if c.w != nil {
+	if c.w != nil && len(c.w.upstreams) > 0 {
 		c.w.unpipeUpstreams()
 	}
 	if c.onClose != nil {

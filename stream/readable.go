@@ -73,6 +73,23 @@ func (r *Readable) Init(o Options) error {
 	return nil
 }
 
+// Reinit makes an initialised standalone Readable new again, as Init with the Options of its
+// last Init would (the callbacks set since are removed), for a value that serves one stream
+// after another, as an HTTP server's requests do: it costs less than Init. It returns
+// ErrNoTicks if the Readable was never initialised.
+func (r *Readable) Reinit() error {
+	own := r.own
+	if own == nil || own.ticks == nil {
+		return ErrNoTicks
+	}
+	// Read into locals first: a literal that read r's fields would be built aside and copied.
+	hwm, continuous, readHook, pauseHook := r.hwm, r.continuous, r.readHook, r.pauseHook
+	*r = Readable{}
+	r.c, r.own, r.hwm, r.continuous, r.readHook, r.pauseHook = own, own, hwm, continuous, readHook, pauseHook
+	own.reinit()
+	return nil
+}
+
 // NewReadable allocates and initialises a Readable.
 func NewReadable(o Options) (*Readable, error) {
 	r := new(Readable)

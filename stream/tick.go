@@ -25,10 +25,14 @@ func (t *Task) run() {
 }
 
 // entry is one queued call: a Task, or a kind of a stream's own work (the stream package's
-// streams carry a bit per kind instead of a Task each).
+// streams carry a bit per kind instead of a Task each). A close queued right behind another
+// stream's close rides in the same entry (c2): the two would run back to back anyway, as
+// anything the first queues goes behind the second (an HTTP request's close and its
+// response's are queued together).
 type entry struct {
 	t    *Task
 	c    *core
+	c2   *core // a second stream whose close runs right after c's
 	kind uint8
 }
 
@@ -124,6 +128,9 @@ func (q *TickQueue) Drain() {
 		q.n--
 		if e.c != nil {
 			e.c.runTask(e.kind)
+			if e.c2 != nil {
+				e.c2.runTask(taskClose)
+			}
 		} else {
 			e.t.run()
 		}

@@ -62,6 +62,21 @@ func (w *Writable) Init(o Options) error {
 	return nil
 }
 
+// Reinit makes an initialised standalone Writable new again, as Init with the Options of its
+// last Init would (the callbacks set since are removed); see Readable.Reinit. It returns
+// ErrNoTicks if the Writable was never initialised.
+func (w *Writable) Reinit() error {
+	own := w.own
+	if own == nil || own.ticks == nil {
+		return ErrNoTicks
+	}
+	hwm, writeHook, finalHook := w.hwm, w.writeHook, w.finalHook // see Readable.Reinit
+	*w = Writable{}
+	w.c, w.own, w.hwm, w.writeHook, w.finalHook = own, own, hwm, writeHook, finalHook
+	own.reinit()
+	return nil
+}
+
 // NewWritable allocates and initialises a Writable.
 func NewWritable(o Options) (*Writable, error) {
 	w := new(Writable)
@@ -323,7 +338,9 @@ func (w *Writable) finish() {
 	if w.onFinish != nil {
 		w.onFinish()
 	}
-	w.unpipeUpstreams()
+	if len(w.upstreams) > 0 {
+		w.unpipeUpstreams()
+	}
 	if r := c.r; r == nil || r.endEmitted {
 		c.destroy(nil)
 	}
