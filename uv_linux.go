@@ -404,6 +404,12 @@ func (l *Loop) spinForWake() bool {
 		// CPU, and then the spin would only keep it from completing.
 		unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
 		if HRTime()-t0 > uint64(spinLimit) {
+			// The yield often outlasts the limit while the worker it let run completes: that
+			// spin worked, and counting it as failed made the next waits block for nothing.
+			if l.wakePending.Load() {
+				l.be.spinFails = 0
+				return true
+			}
 			l.be.spinFails = min(l.be.spinFails+1, 6)
 			l.be.spinSkip = 1<<l.be.spinFails - 1
 			return false
