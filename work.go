@@ -1,7 +1,7 @@
 package uv
 
 import (
-	"sync"
+	"sync/atomic"
 
 	"github.com/uv-go/uv/threadpool"
 )
@@ -24,9 +24,11 @@ type workQueue struct {
 	once     bool
 	inflight int // submitted requests whose done callback has not run (loop goroutine only)
 	async    AsyncWatcher
-	mu       sync.Mutex
-	head     *WorkReq
-	tail     *WorkReq
+	// done is a lock-free stack of completed requests, newest first, linked through next:
+	// workers push with one compare-and-swap, the loop takes all of them with one swap and
+	// reverses them. A mutex here was taken twice per request (by the worker and the loop)
+	// and, when contended, parked a worker in the middle of a completion.
+	done atomic.Pointer[WorkReq]
 }
 
 // Submit queues fn on the default threadpool in the given lane; done runs on the loop once fn
@@ -72,28 +74,28 @@ func (r *WorkReq) Cancel() error {
 // Busy reports whether the request is submitted and its done callback has not run yet.
 func (r *WorkReq) Busy() bool { return r.loop != nil }
 
-// Complete is called by the threadpool, on a worker goroutine, when the work has run or was
-// cancelled. It queues the request for its loop.
+// Complete is called by the threadpool, on a worker goroutine (or the one that cancelled
+// the request), when the work has run or was cancelled. It queues the request for its loop.
 func (r *WorkReq) Complete(*threadpool.Work) {
-	wq := &r.loop.wq
-	wq.mu.Lock()
-	if wq.tail == nil {
-		wq.head = r
-	} else {
-		wq.tail.next = r
+	wq := &r.loop.wq // read before the push: from then on the loop owns r
+	for {
+		head := wq.done.Load()
+		r.next = head
+		if wq.done.CompareAndSwap(head, r) {
+			break
+		}
 	}
-	wq.tail = r
-	wq.mu.Unlock()
 	wq.async.Send()
 }
 
 // workDone runs the done callbacks of completed requests, in completion order.
 func (l *Loop) workDone() {
-	wq := &l.wq
-	wq.mu.Lock()
-	r := wq.head
-	wq.head, wq.tail = nil, nil
-	wq.mu.Unlock()
+	var r *WorkReq
+	for s := l.wq.done.Swap(nil); s != nil; { // reverse the stack: oldest first
+		next := s.next
+		s.next = r
+		r, s = s, next
+	}
 	n := 0
 	for r != nil {
 		next := r.next
