@@ -55,7 +55,7 @@ var handleTypeNames = [...]string{
 	TypeTTY:       "tty",
 	TypeUDP:       "udp",
 	TypeSignal:    "signal",
-	TypeFile:      "",
+	TypeFile:      "file",
 }
 
 // String returns libuv's name for the type (uv_handle_type_name), or "" if it has none.
