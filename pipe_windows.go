@@ -216,7 +216,9 @@ func PipePair(readFlags, writeFlags int) ([2]OSFd, error) {
 // StdioHandle maps the C runtime's descriptors 0, 1 and 2, which Windows programs ported from
 // libuv pass to uv_pipe_open and which are never handle values (real handles are multiples of
 // four), to the process's standard input, output and error handles, as uv_pipe_open's
-// _get_osfhandle does. Any other value is returned as it is.
+// _get_osfhandle does; and a higher descriptor that is not a multiple of four either (3, 5,
+// ...) to the handle the parent passed for it in the C runtime's table (crtdesc_windows.go),
+// if it did. Any other value is returned as it is.
 func StdioHandle(fd OSFd) OSFd {
 	var n uint32
 	switch fd {
@@ -227,6 +229,11 @@ func StdioHandle(fd OSFd) OSFd {
 	case 2:
 		n = windows.STD_ERROR_HANDLE
 	default:
+		if fd > 2 && fd%4 != 0 {
+			if h, ok := crtHandle(int(fd)); ok {
+				return OSFd(h)
+			}
+		}
 		return fd
 	}
 	h, err := windows.GetStdHandle(n)

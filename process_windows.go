@@ -350,6 +350,7 @@ func SpawnProcess(o *SpawnOptions) (pid int, exitFd OSFd, err error) {
 		return 0, InvalidSock, TranslateSysError(err)
 	}
 	pid = int(pi.ProcessId)
+	noteStdioPeers(o.Stdio, pi.ProcessId) // the peer of an IPC pipe (sock_pipeipcpeer_windows.go)
 	winChildren.mu.Lock()
 	if winChildren.m == nil {
 		winChildren.m = make(map[int]*winChild)

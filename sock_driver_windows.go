@@ -137,8 +137,11 @@ func (winsockDriver) shutdown(s *Sock) error {
 func (winsockDriver) close(s *Sock) {
 	// Cancel what the kernel still owns first, as libuv does: closing alone cancels a send
 	// in flight on Windows, but Wine keeps sending (and the connection open) until the peer
-	// has read it all.
-	windows.CancelIoEx(s.fd, nil)
+	// has read it all. Not for a socket shared over an IPC pipe: that would cancel the calls
+	// of the other holders (Sock.cancelShared cancelled this sock's own).
+	if s.flags&sockShared == 0 {
+		windows.CancelIoEx(s.fd, nil)
+	}
 	err := windows.Closesocket(s.fd)
 	if s.loop.ins != nil {
 		s.loop.ins.sys(s.loop, SysClose, int(s.fd), 0, 0, 0, 0, err)

@@ -64,6 +64,8 @@ type pipeState struct {
 
 	conn *pipeConnect // a connect in progress
 
+	ipc *pipeIPC // an IPC pipe's framing and received sockets (sock_pipeipc_windows.go)
+
 	shutCb   func(error) // the caller's shutdown callback while the flush runs
 	shutFn   func(error)
 	flushing bool
@@ -111,7 +113,15 @@ func nonzero(e syscall.Errno) syscall.Errno {
 	return e
 }
 
-func (pipeDriver) read(s *Sock, b []byte) (int, error) {
+func (d pipeDriver) read(s *Sock, b []byte) (int, error) {
+	if s.ext.ipc != nil {
+		return s.readIPC(b)
+	}
+	return d.readRaw(s, b)
+}
+
+// readRaw reads the bytes of the pipe, whatever they are.
+func (pipeDriver) readRaw(s *Sock, b []byte) (int, error) {
 	if s.fd == windows.InvalidHandle {
 		return 0, EOF
 	}
@@ -306,6 +316,9 @@ func (s *Sock) closeExt() {
 	ps := s.ext
 	if ps.rdr != nil {
 		ps.rdr.Close()
+	}
+	if ps.ipc != nil {
+		ps.ipc.close()
 	}
 	if ps.rcall.busy() {
 		ps.rcall.giveUp(false)

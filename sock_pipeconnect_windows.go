@@ -14,15 +14,16 @@ import (
 // phase.
 
 // InitPipe makes the sock a pipe of the loop that has no handle yet: one that may connect
-// (ConnectPipe) or record a connect error (FailConnect). ipc is not supported (ENOTSUP).
+// (ConnectPipe) or record a connect error (FailConnect); ipc makes it an IPC pipe
+// (sock_pipeipc_windows.go).
 func (s *Sock) InitPipe(l *Loop, ipc bool) error {
 	if l == nil || l.closed || (s.loop != nil && s.flags&sockClosed == 0) {
 		return EINVAL
 	}
-	if ipc {
-		return ENOTSUP
-	}
 	s.bind(l, windows.InvalidHandle, pipeDriver{}, &pipeState{})
+	if ipc {
+		s.initIPC(windows.InvalidHandle)
+	}
 	return nil
 }
 

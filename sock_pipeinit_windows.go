@@ -87,8 +87,14 @@ func (s *Sock) initHandle(l *Loop, h windows.Handle, kind SockKind, ipc bool) er
 		return ENOTSOCK
 	}
 	if ipc {
-		// Handle passing over pipes (libuv's WSADuplicateSocket protocol) is not done.
-		return ENOTSUP
+		// As libuv: an IPC pipe must read and write.
+		access, err := handleAccess(h)
+		if err != nil {
+			return err
+		}
+		if access&windows.FILE_READ_DATA == 0 || access&windows.FILE_WRITE_DATA == 0 {
+			return EINVAL
+		}
 	}
 	std := isStdHandle(h)
 	if std {
@@ -109,6 +115,11 @@ func (s *Sock) initHandle(l *Loop, h windows.Handle, kind SockKind, ipc bool) er
 	}
 	s.bind(l, h, pipeDriver{}, ps)
 	s.track(h)
+	if ipc {
+		s.initIPC(h)
+	} else {
+		takeStdioPeer(h) // a child's pipe that is not IPC: its note is not needed
+	}
 	return nil
 }
 

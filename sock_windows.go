@@ -46,6 +46,9 @@ const (
 	sockHoldWrites
 	// sockSingleAccept: a listener keeps one AcceptEx pending, not simultaneousAccepts.
 	sockSingleAccept
+	// sockShared: the socket was sent or received over an IPC pipe; closing it cancels only
+	// its own calls (sock_pipeipcsock_windows.go).
+	sockShared
 )
 
 // osState is per-loop state of the Windows sockets.
@@ -185,6 +188,8 @@ func family(d Domain) (int32, error) {
 // takes (a pipe end, a console) is closed as a handle.
 func CloseSocket(fd OSSock) error {
 	h := windows.Handle(fd)
+	takeImported(h) // a received or sent socket (sock_pipeipcsock_windows.go)
+	takeExported(h)
 	err := windows.Closesocket(h)
 	if err == windows.WSAENOTSOCK {
 		takeInstance(h)
@@ -196,8 +201,8 @@ func CloseSocket(fd OSSock) error {
 // Init binds the sock to the socket, pipe or console handle fd on the loop. A socket is made
 // non-blocking (for the non-overlapped reads and tries) and associated with the loop's
 // completion port, as is an overlapped pipe (sock_pipe_windows.go); a console reads and
-// writes as sock_console_windows.go says. ipc is not supported: EINVAL for sockets (handle
-// passing goes over named pipes on Windows), ENOTSUP for pipes, which do not pass handles yet.
+// writes as sock_console_windows.go says. ipc is for pipes only (sock_pipeipc_windows.go):
+// EINVAL for sockets and consoles, as handle passing goes over named pipes on Windows.
 // EEXIST if the handle belongs to a sock of this loop or to another completion port,
 // ENOTSOCK for a handle that is none of these.
 func (s *Sock) Init(l *Loop, fd OSSock, kind SockKind, ipc bool) error {
@@ -224,11 +229,19 @@ func (s *Sock) Init(l *Loop, fd OSSock, kind SockKind, ipc bool) error {
 	if e := ioctlNonblock(h, true); e != 0 {
 		return translateErrno(e)
 	}
+	// A socket received over an IPC pipe is on its sender's port: it completes on events
+	// (sock_pipeipcsock_windows.go).
+	emulate, shared := false, false
 	if err := l.associate(h); err != nil {
-		if err == EINVAL {
+		if err != EINVAL {
+			return err
+		}
+		if emulate = takeImported(h); !emulate {
 			return EEXIST // already associated with a completion port
 		}
-		return err
+		shared = true
+	} else {
+		shared = takeImported(h)
 	}
 	if l.os.socks == nil {
 		l.os.socks = make(map[windows.Handle]struct{})
@@ -244,11 +257,17 @@ func (s *Sock) Init(l *Loop, fd OSSock, kind SockKind, ipc bool) error {
 	s.readErr, s.connectErr = nil, nil
 	if kind == SockDgram || typ == windows.SOCK_DGRAM {
 		s.flags |= sockDgram
+	} else if emulate {
+		s.drv = emuSockDriver{}
+		s.flags |= sockSkipPort
 	} else if windows.SetFileCompletionNotificationModes(h,
 		windows.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS|windows.FILE_SKIP_SET_EVENT_ON_HANDLE) == nil {
 		// Not for datagram sockets: Windows mishandles synchronous completions of datagram
 		// receives in this mode (libuv's udp.c works around it with its own AFD calls).
 		s.flags |= sockSkipPort
+	}
+	if shared {
+		s.flags |= sockShared
 	}
 	s.pend.Init(s.pendFn)
 	return nil
@@ -319,14 +338,15 @@ func (s *Sock) Read(b []byte) (int, error) {
 	return s.drv.read(s, b)
 }
 
-// PendingFds returns 0: sockets receive no handles on Windows.
-func (s *Sock) PendingFds() int { return 0 }
+// PendingFds returns how many sockets an IPC pipe received and TakeFd has not taken
+// (sock_pipeipc_windows.go); 0 for any other sock.
+func (s *Sock) PendingFds() int { return s.pendingCount() }
 
-// PeekFd returns nothing: sockets receive no handles on Windows.
-func (s *Sock) PeekFd() (OSSock, bool) { return InvalidSock, false }
+// PeekFd returns the oldest received socket without taking it.
+func (s *Sock) PeekFd() (OSSock, bool) { return s.peekPending() }
 
-// TakeFd returns nothing: sockets receive no handles on Windows.
-func (s *Sock) TakeFd() (OSSock, bool) { return InvalidSock, false }
+// TakeFd returns the oldest received socket.
+func (s *Sock) TakeFd() (OSSock, bool) { return s.takePending() }
 
 // SetBlocking makes the writes of a pipe block until written (true) or not: as in libuv,
 // sockets have no blocking writes on Windows (EINVAL). A console's writes always block:
@@ -359,6 +379,7 @@ func (s *Sock) Close() {
 		return
 	}
 	s.loop.CancelPending(&s.pend)
+	s.cancelShared()
 	if s.acc != nil {
 		s.closeAccepts()
 	}

@@ -14,7 +14,8 @@ import (
 
 // Write queues op to write bufs; cb always runs later, in the pending phase, with nil or the
 // write's error. It returns EPIPE if the sock was shut down for writing, EBADF after Close,
-// and EINVAL for sendFd: sockets pass no handles on Windows.
+// and EINVAL for sendFd unless the sock is an IPC pipe, whose writes are framed and may
+// carry a TCP socket (sock_pipeipc_windows.go).
 func (s *Sock) Write(op *WriteOp, bufs [][]byte, fd OSSock, sendFd bool, cb func(*WriteOp, error)) error {
 	if s.flags&sockClosed != 0 || s.loop == nil {
 		return EBADF
@@ -22,7 +23,12 @@ func (s *Sock) Write(op *WriteOp, bufs [][]byte, fd OSSock, sendFd bool, cb func
 	if s.flags&sockShut != 0 {
 		return EPIPE
 	}
-	if sendFd {
+	if s.flags&sockIPC != 0 {
+		var err error
+		if bufs, err = s.ipcFrame(bufs, fd, sendFd); err != nil {
+			return err
+		}
+	} else if sendFd {
 		return EINVAL
 	}
 	op.prepare(bufs, cb)

@@ -13,7 +13,8 @@ import (
 
 // The tests that talk to a child process over its stdio (libuv's test-ipc.c,
 // test-ipc-send-recv.c, test-ipc-heavy-traffic-deadlock-bug.c and test-stdio-over-pipes.c).
-// On Windows the IPC ones skip (pipeNeedIPC): pipes pass no handles there yet.
+// On Windows only TCP handles travel, as in libuv: the tests that send pipes skip there
+// (pipeNeedIPC).
 // The child is the test binary in a helper mode, as in libuv. Where libuv binds TEST_PORT on
 // 0.0.0.0, the helpers bind a loopback port the kernel picks, and the parent learns it from
 // the socket it receives.

@@ -23,7 +23,8 @@ const NonblockPipe = uv.NonblockPipe
 // descriptor adopted with Open, such as an end of PipePair. On Windows it is a named pipe,
 // \\.\pipe\name (pipe_windows.go). An IPC pipe (ipc true at Init) also carries handles:
 // Write2 sends a TCP or pipe stream with the data, and the receiver finds it with PendingCount
-// and PendingType and takes it with Accept (not on Windows yet: ENOTSUP).
+// and PendingType and takes it with Accept (on Windows, as in libuv, only TCP handles travel:
+// ENOTSUP for a pipe).
 type Pipe struct {
 	Stream
 	ipc   bool

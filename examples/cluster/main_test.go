@@ -6,7 +6,6 @@ import (
 	gonet "net"
 	"os"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,9 +74,6 @@ func talk(t *testing.T, port int) (worker, pid int, c gonet.Conn, r *bufio.Reade
 // In-process, round-robin: four connections meet four loops in turn, all in this process;
 // on Close the one still open is told goodbye, and everything ends.
 func TestInProcess(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("Windows: round-robin hands sockets to the other loops over a socket pair opened as an IPC pipe; Windows pipes are named pipes")
-	}
 	var out syncBuffer
 	s, err := start(config{host: "127.0.0.1", workers: 2, sched: cluster.SchedRoundRobin}, &out)
 	require.NoError(t, err)
@@ -104,12 +100,6 @@ func TestInProcess(t *testing.T) {
 // The default scheduling serves too (SO_REUSEPORT on Linux).
 func TestInProcessAuto(t *testing.T) {
 	workers := 2
-	if runtime.GOOS == "windows" {
-		// Auto is round-robin there, and a second loop would get its connections over a
-		// socket pair opened as an IPC pipe, which Windows pipes cannot be (see
-		// TestInProcess): one loop serves alone, with nothing to hand over.
-		workers = 1
-	}
 	var out syncBuffer
 	s, err := start(config{host: "127.0.0.1", workers: workers}, &out)
 	require.NoError(t, err)
@@ -123,9 +113,6 @@ func TestInProcessAuto(t *testing.T) {
 
 // -procs: worker processes serve in turn; on Close they say goodbye and exit with status 0.
 func TestProcesses(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("Windows: worker processes get their connections over an IPC pipe, which the Windows backend does not have yet")
-	}
 	out := syncBuffer{ready: make(chan struct{}, 8)}
 	s, err := start(config{host: "127.0.0.1", workers: 2, procs: true}, &out)
 	require.NoError(t, err)

@@ -285,14 +285,15 @@ func serveReusePort(o Options, n int, setup Setup) (*Cluster, error) {
 }
 
 // serveRoundRobin starts n workers; worker 0 listens and hands connections to every worker
-// in turn: to its own server directly, to the others over a unix socket pair each (Write2
-// on worker 0's end, Accept on the other worker's end). A socket pair is the one way a
-// descriptor moves between loops without a lock: each end belongs to one loop.
+// in turn: to its own server directly, to the others over an IPC pair each (uv.IPCPair: a
+// unix socket pair, a named pipe on Windows; Write2 on worker 0's end, Accept on the other
+// worker's end). The pair is the one way a descriptor moves between loops without a lock:
+// each end belongs to one loop.
 func serveRoundRobin(o Options, n int, setup Setup) (*Cluster, error) {
 	c := &Cluster{sched: SchedRoundRobin}
 	pairs := make([][2]uv.OSSock, n)
 	for i := 1; i < n; i++ {
-		p, err := uv.Socketpair(uv.SockStream)
+		p, err := uv.IPCPair()
 		if err != nil {
 			for _, q := range pairs[1:i] {
 				uv.CloseSocket(q[0])

@@ -2,8 +2,9 @@
 // serves it from many processes. Serve runs a server on N loops, each on its own goroutine
 // and OS thread (N defaults to the number of CPUs): where the kernel balances SO_REUSEPORT
 // (Linux, FreeBSD, DragonFly) every loop listens on the port itself; elsewhere, or when
-// asked, one loop accepts and hands the connections round-robin to the others over a unix
-// socket pair each, as a descriptor sent with Write2, so that nothing but the kernel
+// asked, one loop accepts and hands the connections round-robin to the others over an IPC
+// pair each (a unix socket pair, a named pipe on Windows), as a socket sent with Write2, so
+// that nothing but the kernel
 // crosses between loops (the one thread-safe call of the loop, Async.Send, only wakes a loop
 // to stop it). StartPrimary is the multi-process form: a primary owns the listening socket
 // and hands accepted connections round-robin (Node's default scheduling) to worker

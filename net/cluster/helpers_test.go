@@ -174,22 +174,21 @@ func serve(t *testing.T, o cluster.Options, setup cluster.Setup) *cluster.Cluste
 	return c
 }
 
-// needLoopHandoff skips a test whose cluster hands connections between loops: round-robin
-// worker 0 writes each one, with Write2, to another loop over a socket pair opened as an
-// IPC pipe, and a Windows pipe handle is a named pipe, never a socket (handles.Pipe.Open of
-// a socket is ENOSYS there, as libuv's uv_pipe_open takes only pipes), so on Windows such a
-// cluster cannot start until loops are paired with IPC named pipes.
-func needLoopHandoff(t testing.TB) {
-	if runtime.GOOS == "windows" {
-		t.Skip("Windows: round-robin hands sockets to the other loops over a socket pair opened as an IPC pipe; Windows pipes are named pipes")
-	}
-}
+// needLoopHandoff marks a test whose cluster hands connections between loops: round-robin
+// worker 0 writes each one, with Write2, to another loop over an IPC pair (uv.IPCPair: a
+// socket pair, or a named pipe on Windows), which every backend has now.
+func needLoopHandoff(t testing.TB) {}
 
-// needWorkerProcesses skips a test that starts worker processes: the primary hands them
-// their connections over an IPC pipe on their stdio (Write2 of a TCP handle), which the
-// Windows backend does not have yet (spawning with an IPC pipe fails with ENOTSUP).
-func needWorkerProcesses(t testing.TB) {
+// needWorkerProcesses marks a test that starts worker processes: the primary hands them
+// their connections over an IPC pipe on their stdio (Write2 of a TCP handle), which every
+// backend has now.
+func needWorkerProcesses(t testing.TB) {}
+
+// needUnixKillStatus skips a test that expects a worker killed with signal 9 to exit with
+// status 0: on Windows the kill is TerminateProcess with exit code 1, as libuv's uv_kill, and
+// the exit reports status 1 with signal 9.
+func needUnixKillStatus(t testing.TB) {
 	if runtime.GOOS == "windows" {
-		t.Skip("Windows: worker processes get their connections over an IPC pipe, which the Windows backend does not have yet")
+		t.Skip("Windows: a killed worker exits with status 1 (TerminateProcess, as libuv), not 0")
 	}
 }

@@ -172,6 +172,7 @@ func TestPrimaryRoundRobin(t *testing.T) {
 // its share of the connections again.
 func TestPrimaryRestartsWorkers(t *testing.T) {
 	needWorkerProcesses(t)
+	needUnixKillStatus(t)
 	noLeaks(t)
 	p, ev := startPrimary(t, cluster.ProcessOptions{Workers: 2, RestartDelay: time.Millisecond})
 	pids := ev.waitListening(t, 2)
@@ -241,6 +242,7 @@ func TestPrimaryNoRestart(t *testing.T) {
 // ShutdownTimeout, and its client sees the connection end.
 func TestPrimaryKillsWorkersThatDoNotStop(t *testing.T) {
 	needWorkerProcesses(t)
+	needUnixKillStatus(t)
 	noLeaks(t)
 	p, ev := startPrimary(t, cluster.ProcessOptions{Workers: 1, ShutdownTimeout: 50 * time.Millisecond,
 		Env: []string{"CLUSTER_TEST_STUBBORN=1"}})
