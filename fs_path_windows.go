@@ -49,12 +49,10 @@ func (w *wpath) set(p string) (*uint16, error) {
 // wtf8Rune decodes the first character of s: a rune, or an unpaired surrogate (0xD800 to
 // 0xDFFF) in its WTF-8 form. Other invalid bytes are utf8.RuneError, one byte each.
 func wtf8Rune(s string) (rune, int) {
-	r, size := utf8.DecodeRuneInString(s)
-	if r == utf8.RuneError && size == 1 && len(s) >= 3 && s[0] == 0xED &&
-		s[1] >= 0xA0 && s[1] <= 0xBF && s[2] >= 0x80 && s[2] <= 0xBF {
-		return rune(s[0]&0x0F)<<12 | rune(s[1]&0x3F)<<6 | rune(s[2]&0x3F), 3
+	if r, size := decodeWTF8(s); size > 0 {
+		return r, size
 	}
-	return r, size
+	return utf8.RuneError, 1 // lenient, as Go's own path conversion: wtf8.go's API refuses
 }
 
 // isSurrogate reports whether r is a UTF-16 surrogate code unit.
