@@ -172,7 +172,6 @@ func TestPrimaryRoundRobin(t *testing.T) {
 // its share of the connections again.
 func TestPrimaryRestartsWorkers(t *testing.T) {
 	needWorkerProcesses(t)
-	needUnixKillStatus(t)
 	noLeaks(t)
 	p, ev := startPrimary(t, cluster.ProcessOptions{Workers: 2, RestartDelay: time.Millisecond})
 	pids := ev.waitListening(t, 2)
@@ -192,7 +191,7 @@ func TestPrimaryRestartsWorkers(t *testing.T) {
 	// Worker 1 is killed.
 	require.NoError(t, handles.Kill(pids[1], 9))
 	x = ev.waitExit(t)
-	require.Equal(t, exit{1, pids[1], 0, 9}, x)
+	require.Equal(t, exit{1, pids[1], killedStatus(), 9}, x)
 	again = ev.waitListening(t, 1)
 	pids[1] = again[1]
 
@@ -242,7 +241,6 @@ func TestPrimaryNoRestart(t *testing.T) {
 // ShutdownTimeout, and its client sees the connection end.
 func TestPrimaryKillsWorkersThatDoNotStop(t *testing.T) {
 	needWorkerProcesses(t)
-	needUnixKillStatus(t)
 	noLeaks(t)
 	p, ev := startPrimary(t, cluster.ProcessOptions{Workers: 1, ShutdownTimeout: 50 * time.Millisecond,
 		Env: []string{"CLUSTER_TEST_STUBBORN=1"}})
@@ -251,7 +249,7 @@ func TestPrimaryKillsWorkersThatDoNotStop(t *testing.T) {
 	require.NoError(t, err)
 	p.Close()
 	x := ev.waitExit(t)
-	require.Equal(t, exit{0, pids[0], 0, 9}, x)
+	require.Equal(t, exit{0, pids[0], killedStatus(), 9}, x)
 	_, err = cl.r.ReadByte()
 	require.Error(t, err)
 	cl.c.Close()
