@@ -55,6 +55,7 @@ type App struct {
 	Locals map[string]any
 
 	etag        bool
+	etags       etagCache
 	poweredBy   bool
 	server      *http.Server
 	serverOpts  http.ServerOptions

@@ -57,8 +57,12 @@ func (c *ctx) start(req *http.IncomingMessage, res *http.ServerResponse) {
 	c.req.query, c.req.queryOf = nil, ""
 	c.res.Locals = nil
 	c.err, c.route, c.done = nil, 0, false
-	clear(c.frames)
-	c.frames = append(c.frames[:0], frame{r: &c.app.Router})
+	if len(c.frames) == 1 {
+		c.frames[0] = frame{r: &c.app.Router} // the last walk ended in the app's router
+	} else {
+		clear(c.frames)
+		c.frames = append(c.frames[:0], frame{r: &c.app.Router})
+	}
 	if c.app.poweredBy {
 		res.SetHeader("X-Powered-By", "uv-go")
 	}

@@ -137,8 +137,7 @@ func (r *Request) Fresh() bool {
 
 // fresh is the fresh module: conditional request headers against the response's.
 func fresh(req *http.IncomingMessage, res *http.ServerResponse) bool {
-	inm := req.Headers.GetBytes("if-none-match")
-	ims := req.Headers.GetBytes("if-modified-since")
+	inm, ims := conditionals(req.Headers)
 	if inm == nil && ims == nil {
 		return false
 	}
@@ -163,6 +162,21 @@ func fresh(req *http.IncomingMessage, res *http.ServerResponse) bool {
 		}
 	}
 	return true
+}
+
+// conditionals returns the first If-None-Match and If-Modified-Since values (nil if absent)
+// in one pass over the fields: most requests have neither, and this runs on every Send.
+func conditionals(h http.Header) (inm, ims []byte) {
+	for i := 0; i < h.Len(); i++ {
+		name, value := h.At(i)
+		switch {
+		case len(name) == len("if-none-match") && inm == nil && strings.EqualFold(string(name), "if-none-match"):
+			inm = value
+		case len(name) == len("if-modified-since") && ims == nil && strings.EqualFold(string(name), "if-modified-since"):
+			ims = value
+		}
+	}
+	return inm, ims
 }
 
 func containsNoCache(cc []byte) bool {

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/json"
 	"mime"
 	"strconv"
@@ -161,7 +159,7 @@ func (r *Response) send(body []byte, defaultType string) {
 	}
 	if r.App.etag && !res.HasHeader("ETag") {
 		var buf [64]byte
-		res.SetHeaderBytes("ETag", appendWeakETag(buf[:0], body))
+		res.SetHeaderBytes("ETag", r.App.etags.appendTag(buf[:0], body))
 	}
 	req := r.Req
 	if req.Fresh() {
@@ -181,16 +179,4 @@ func (r *Response) send(body []byte, defaultType string) {
 		return
 	}
 	res.End(body)
-}
-
-// appendWeakETag is the etag module's weak tag of a body: W/"<len hex>-<sha1 base64[:27]>".
-func appendWeakETag(b []byte, body []byte) []byte {
-	sum := sha1.Sum(body)
-	var enc [28]byte
-	base64.StdEncoding.Encode(enc[:], sum[:])
-	b = append(b, 'W', '/', '"')
-	b = strconv.AppendInt(b, int64(len(body)), 16)
-	b = append(b, '-')
-	b = append(b, enc[:27]...)
-	return append(b, '"')
 }

@@ -10,7 +10,8 @@ const headCacheMax = 1024
 // Cache-Control), and copying the bytes costs a fraction of building them. The key is all
 // appendHeadLines reads: the status and message, the fields (compared by value, in order),
 // the framing and keep-alive inputs, the KeepAliveTimeout and the Date line's second. Fields
-// set from bytes (the response's arena) are not cached: they tend to change every time.
+// set from bytes (the response's arena) are compared by their bytes, kept in a copy of the
+// arena: an application's ETag of the same body, set with SetHeaderBytes, is the same.
 type headCache struct {
 	valid     bool
 	key       uint8
@@ -19,7 +20,10 @@ type headCache struct {
 	kaTimeout int
 	dateGen   uint64
 	fields    []field
-	head      []byte
+	arena     []byte
+	head      []byte // the head up to its framing line, then that line for implicitLen
+	lines     int    // the length of the head without the framing line
+	implicit  int    // the Content-Length of the framing line, if tail is tailCL
 
 	// What building it decided.
 	chunked, keepAlive bool
@@ -72,7 +76,16 @@ func (h *headCache) match(r *ServerResponse, key uint8, s *Server) bool {
 	}
 	for i := range r.hdrs {
 		f, g := &r.hdrs[i], &h.fields[i]
-		if f.arena || !sameString(f.name, g.name) || !sameString(f.value, g.value) {
+		if f.arena != g.arena || !sameString(f.name, g.name) {
+			return false
+		}
+		if f.arena {
+			// The same place in the arena (fields set in the same order) and the same bytes.
+			if f.off != g.off || f.n != g.n ||
+				string(r.arena[f.off:f.off+f.n]) != string(h.arena[g.off:g.off+g.n]) {
+				return false
+			}
+		} else if !sameString(f.value, g.value) {
 			return false
 		}
 	}
@@ -84,22 +97,19 @@ func sameString(a, b string) bool {
 	return len(a) == len(b) && (len(a) == 0 || unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
-// store keeps head, just built for r (whose settings were key) and to be followed by tail,
-// for the next response.
-func (h *headCache) store(r *ServerResponse, key uint8, s *Server, head []byte, tail uint8) {
+// store keeps head, just built for r (whose settings were key), for the next response: its
+// first lines bytes are the status and header lines, then comes the framing (tail).
+func (h *headCache) store(r *ServerResponse, key uint8, s *Server, head []byte, lines int, tail uint8) {
 	h.valid = false
-	if len(head) > headCacheMax || s.closing {
+	if len(head) > headCacheMax || len(r.arena) > headCacheMax || s.closing {
 		return
-	}
-	for i := range r.hdrs {
-		if r.hdrs[i].arena {
-			return
-		}
 	}
 	h.key, h.status, h.message, h.kaTimeout = key, r.headStatus, r.headMessage, s.KeepAliveTimeout
 	h.dateGen = s.date.gen
 	h.fields = append(h.fields[:0], r.hdrs...)
+	h.arena = append(h.arena[:0], r.arena...)
 	h.head = append(h.head[:0], head...)
+	h.lines, h.implicit = lines, r.implicitLen
 	h.chunked, h.keepAlive, h.tail = r.chunked, r.keepAlive, tail
 	h.valid = true
 }

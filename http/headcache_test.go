@@ -66,6 +66,12 @@ func TestHeadReuse(t *testing.T) {
 			res.SetHeader("Content-Type", "text/plain")
 			res.SetHeaderBytes("X-V", []byte(query))
 			res.EndString("b")
+		case "/bytes2":
+			// A field set from bytes and replaced: the arena keeps the first value.
+			res.SetHeaderBytes("X-V", []byte("first"))
+			res.SetHeader("Content-Type", "text/plain")
+			res.SetHeaderBytes("X-V", []byte(query))
+			res.EndString("b")
 		case "/created":
 			res.SetHeader("Content-Type", "text/plain")
 			res.StatusCode = 201
@@ -91,6 +97,10 @@ func TestHeadReuse(t *testing.T) {
 		h := append([]string{"HTTP/1.1 200 OK", "Content-Type: text/plain", "Date"}, ka...)
 		return append(h, "Content-Length: "+strconv.Itoa(n))
 	}
+	bytesHead := func(v string) []string {
+		h := append([]string{"HTTP/1.1 200 OK", "Content-Type: text/plain", "X-V: " + v, "Date"}, ka...)
+		return append(h, "Content-Length: 1")
+	}
 	steps := []struct {
 		target string
 		head   []string
@@ -107,8 +117,15 @@ func TestHeadReuse(t *testing.T) {
 		{"/gen", append(append([]string{"HTTP/1.1 200 OK", "Content-Type: text/plain", "X-Gen: 1", "Date"}, ka...), "Content-Length: 1"), "g"},
 		{"/gen", append(append([]string{"HTTP/1.1 200 OK", "Content-Type: text/plain", "X-Gen: 0", "Date"}, ka...), "Content-Length: 1"), "g"},
 		{"/gen", append(append([]string{"HTTP/1.1 200 OK", "Content-Type: text/plain", "X-Gen: 1", "Date"}, ka...), "Content-Length: 1"), "g"},
-		{"/bytes?one", append(append([]string{"HTTP/1.1 200 OK", "Content-Type: text/plain", "X-V: one", "Date"}, ka...), "Content-Length: 1"), "b"},
-		{"/bytes?two", append(append([]string{"HTTP/1.1 200 OK", "Content-Type: text/plain", "X-V: two", "Date"}, ka...), "Content-Length: 1"), "b"},
+		{"/bytes?one", bytesHead("one"), "b"},
+		{"/bytes?two", bytesHead("two"), "b"},
+		{"/bytes?two", bytesHead("two"), "b"},
+		{"/bytes?tw", bytesHead("tw"), "b"},
+		{"/bytes?one", bytesHead("one"), "b"},
+		{"/bytes2?one", bytesHead("one"), "b"},
+		{"/bytes2?one", bytesHead("one"), "b"},
+		{"/bytes2?two", bytesHead("two"), "b"},
+		{"/bytes?two", bytesHead("two"), "b"},
 		{"/created", append(append([]string{"HTTP/1.1 201 Created", "Content-Type: text/plain", "Date"}, ka...), "Content-Length: 1"), "c"},
 		{"/nodate", append(append([]string{"HTTP/1.1 200 OK", "Content-Type: text/plain"}, ka...), "Content-Length: 1"), "d"},
 		{"/plain?1", plain(1), "x"},

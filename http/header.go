@@ -191,9 +191,15 @@ func equalFoldStr(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
+	if unsafe.StringData(a) == unsafe.StringData(b) {
+		return true // the same literal (the linker keeps one copy of each)
+	}
 	for i := 0; i < len(a); i++ {
-		if a[i] != b[i] && lower(a[i]) != lower(b[i]) {
-			return false
+		if c, d := a[i], b[i]; c != d {
+			// Equal but for case: the same letter with and without bit 0x20.
+			if c |= 0x20; c != d|0x20 || c < 'a' || c > 'z' {
+				return false
+			}
 		}
 	}
 	return true
@@ -237,7 +243,8 @@ func validToken(s string) bool {
 	return true
 }
 
-// validValue is Node's checkInvalidHeaderChar: tab, visible ASCII, space and obs-text.
+// validValue is Node's checkInvalidHeaderChar: tab, visible ASCII, space and obs-text. It
+// judges each byte alone, which SetHeaderBytes relies on (see there).
 func validValue(s string) bool { return validValueBytes(unsafeBytes(s)) }
 
 const (

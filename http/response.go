@@ -141,11 +141,12 @@ func (r *ServerResponse) find(name string) int {
 }
 
 func (r *ServerResponse) remove(name string) {
-	if len(r.hdrs) == 0 {
-		return // the first field set: nothing to replace
+	i := r.find(name)
+	if i < 0 {
+		return // the common case: nothing to replace, nothing moved
 	}
-	j := 0
-	for i := range r.hdrs {
+	j := i
+	for i++; i < len(r.hdrs); i++ {
 		if !equalFoldStr(r.hdrs[i].name, name) {
 			r.hdrs[j] = r.hdrs[i]
 			j++
@@ -155,11 +156,30 @@ func (r *ServerResponse) remove(name string) {
 	r.hdrs = r.hdrs[:j]
 }
 
+// checkedBefore reports whether name and value are, by address, those of the field the
+// last response on this exchange set at the same place: the fields are cut, not cleared,
+// between responses (see start), so the slot past the current ones still holds it. Every
+// field there was checked when it was set, and the same string (strings do not change) needs
+// no second look: a handler setting the same literals in the same order skips the checks.
+func (r *ServerResponse) checkedBefore(name, value string) bool {
+	n := len(r.hdrs)
+	if n == cap(r.hdrs) || len(name) == 0 {
+		return false
+	}
+	f := &r.hdrs[:n+1][n]
+	return !f.arena && len(f.name) == len(name) && unsafe.StringData(f.name) == unsafe.StringData(name) &&
+		len(f.value) == len(value) && unsafe.StringData(f.value) == unsafe.StringData(value)
+}
+
 // SetHeader sets a header field, replacing fields of the same name (Node's setHeader). It
 // fails after the head is sent, and on a name that is not a token or a value with control
 // characters.
 func (r *ServerResponse) SetHeader(name, value string) error {
-	if err := r.checkHeader(name, value); err != nil {
+	if r.checkedBefore(name, value) {
+		if r.frozen {
+			return ErrHeadersSent
+		}
+	} else if err := r.checkHeader(name, value); err != nil {
 		return err
 	}
 	r.remove(name)
@@ -176,7 +196,10 @@ func (r *ServerResponse) SetHeaderBytes(name string, value []byte) error {
 	if !validToken(name) {
 		return ErrInvalidHeaderName
 	}
-	if !validValueBytes(value) {
+	if off := len(r.arena); !(off+len(value) <= cap(r.arena) &&
+		string(r.arena[off:off+len(value)]) == string(value)) && !validValueBytes(value) {
+		// Skipped when the arena's spare bytes (a last response's values) are these: every
+		// byte there passed the check, which looks at each byte alone.
 		return ErrInvalidHeaderValue
 	}
 	r.remove(name)
@@ -445,29 +468,39 @@ func (r *ServerResponse) appendHead(b []byte) []byte {
 	start := len(b)
 	c := r.ex.c
 	key := r.headKey()
-	var tail uint8
 	if c != nil && c.srv.heads.match(r, key, c.srv) {
 		h := &c.srv.heads
-		b = append(b, h.head...)
-		r.chunked, r.keepAlive, tail = h.chunked, h.keepAlive, h.tail
-	} else {
-		b, tail = r.appendHeadLines(b, c)
-		if c != nil {
-			c.srv.heads.store(r, key, c.srv, b[start:], tail)
+		r.chunked, r.keepAlive = h.chunked, h.keepAlive
+		if h.tail != tailCL || h.implicit == r.implicitLen {
+			b = append(b, h.head...) // the framing line as well: it is the same
+		} else {
+			b = appendTail(append(b, h.head[:h.lines]...), h.tail, r.implicitLen)
 		}
-	}
-	switch tail {
-	case tailCL:
-		b = appendContentLength(b, r.implicitLen)
-	case tailTE:
-		b = append(b, "Transfer-Encoding: chunked\r\n\r\n"...)
-	default:
-		b = append(b, '\r', '\n')
+	} else {
+		var tail uint8
+		b, tail = r.appendHeadLines(b, c)
+		lines := len(b) - start
+		b = appendTail(b, tail, r.implicitLen)
+		if c != nil {
+			c.srv.heads.store(r, key, c.srv, b[start:], lines, tail)
+		}
 	}
 	if c != nil && c.srv.loop.Tracing() {
 		r.traceHead(c, len(b)-start)
 	}
 	return b
+}
+
+// appendTail appends the framing line the server adds (see appendHeadLines), if any, and
+// the blank line.
+func appendTail(b []byte, tail uint8, implicitLen int) []byte {
+	switch tail {
+	case tailCL:
+		return appendContentLength(b, implicitLen)
+	case tailTE:
+		return append(b, "Transfer-Encoding: chunked\r\n\r\n"...)
+	}
+	return append(b, '\r', '\n')
 }
 
 // The end of a head: the blank line, after a Content-Length or Transfer-Encoding line the

@@ -124,6 +124,9 @@ const (
 	dTaskEndWritable
 )
 
+// Every kind has a bit in core.tq, a uint16: this fails to compile past 16 kinds.
+var _ [15 - int(dTaskEndWritable)]struct{}
+
 func (c *core) init(o *Options) {
 	*c = core{ticks: o.Ticks, impl: o.Impl, manualClose: o.ManualClose}
 	if o.Impl == nil {
@@ -131,24 +134,38 @@ func (c *core) init(o *Options) {
 	}
 }
 
-// reinit resets a standalone stream's core, keeping its options and its side.
+// reinit resets a standalone stream's core, keeping its options (ticks, impl, destroyHook,
+// manualClose) and its side (r or w; d is nil): field by field, as the whole-struct copy
+// costs twice as much on a hot path (an HTTP server resets two per request). A field added
+// to core must be reset here too (TestCoreReinitResetsAll).
 func (c *core) reinit() {
-	ticks, r, w, impl, destroyHook, manualClose := c.ticks, c.r, c.w, c.impl, c.destroyHook, c.manualClose
-	*c = core{}
-	c.ticks, c.r, c.w, c.impl, c.destroyHook, c.manualClose = ticks, r, w, impl, destroyHook, manualClose
+	c.tq = 0
+	c.destroyed, c.destroying, c.closeReady, c.closed = false, false, false, false
+	c.errorEmitted, c.closeEmitted = false, false
+	c.errored, c.emitErr = nil, nil
+	c.onError, c.onClose = nil, nil
 }
 
 // later queues a task of kind on the tick queue, unless one is queued already.
 func (c *core) later(kind uint8) {
-	bit := uint16(1) << kind
+	bit := uint16(1) << (kind & 15) // kinds are below 16: the mask spares the shift its range check
 	if c.tq&bit != 0 {
 		return
 	}
 	c.tq |= bit
 	q := c.ticks
-	if kind == taskClose && q.n > 0 {
-		if t := &q.ring[(q.head+q.n-1)&(len(q.ring)-1)]; t.kind == taskClose && t.c != nil && t.c2 == nil {
-			t.c2 = c // see entry
+	if kind == taskClose {
+		switch {
+		case q.n > 0:
+			if t := &q.ring[(q.head+q.n-1)&(len(q.ring)-1)]; t.kind == taskClose && t.c != nil && t.c2 == nil {
+				t.c2 = c // see entry
+				return
+			}
+		case q.draining && q.next.c == nil:
+			q.next.c = c // see TickQueue.next
+			return
+		case q.draining && q.next.c2 == nil:
+			q.next.c2 = c
 			return
 		}
 	}
@@ -156,7 +173,7 @@ func (c *core) later(kind uint8) {
 }
 
 func (c *core) runTask(kind uint8) {
-	bit := uint16(1) << kind
+	bit := uint16(1) << (kind & 15) // kinds are below 16: the mask spares the shift its range check
 	if c.tq&bit == 0 {
 		return // queued before the stream was initialised again
 	}

@@ -49,6 +49,11 @@ type TickQueue struct {
 	head, n  int
 	wake     func()
 	draining bool
+
+	// next is a close queued during Drain while the ring was empty: it runs before the
+	// ring's entries, all queued after it. It saves the ring's round trip for the most
+	// common close, that of a stream destroyed by its own finish or end task.
+	next entry
 }
 
 // NewTickQueue returns a queue that calls wake (which may be nil) when it needs draining.
@@ -110,17 +115,29 @@ func (q *TickQueue) Cancel(t *Task) {
 }
 
 // Pending reports whether tasks wait.
-func (q *TickQueue) Pending() bool { return q.n > 0 }
+func (q *TickQueue) Pending() bool { return q.n > 0 || q.next.c != nil }
 
 // Drain runs queued tasks, and those they queue, until none is left. A Drain called from a
 // task returns at once (the outer one carries on).
 func (q *TickQueue) Drain() {
-	if q.draining || q.n == 0 {
+	if q.draining || q.n == 0 && q.next.c == nil {
 		return
 	}
 	q.draining = true
 	defer func() { q.draining = false }()
-	for q.n > 0 {
+	for {
+		if q.next.c != nil {
+			e := q.next
+			q.next = entry{}
+			e.c.runTask(taskClose)
+			if e.c2 != nil {
+				e.c2.runTask(taskClose)
+			}
+			continue
+		}
+		if q.n == 0 {
+			return
+		}
 		i := q.head
 		e := q.ring[i]
 		q.ring[i] = entry{}
