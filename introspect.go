@@ -212,7 +212,7 @@ func (in *instr) resolveClosed(h *Handle) {
 		}
 		if v := reflect.ValueOf(r.subject); v.Kind() == reflect.Pointer {
 			if p := v.Pointer(); p >= base && p < base+size {
-				r.handle = h.typ
+				r.handle = h.Type()
 			}
 		}
 	}
@@ -258,7 +258,7 @@ func (l *Loop) printHandles(w io.Writer, onlyActive bool) error {
 		}
 		b = append(b, '[', flagChar(h.flags, flagRef, 'R'), flagChar(h.flags, flagActive, 'A'),
 			flagChar(h.flags, flagInternal, 'I'), ']', ' ')
-		name := h.typ.String()
+		name := h.Type().String()
 		if name == "" {
 			name = "<unknown>"
 		}
@@ -337,7 +337,7 @@ func (l *Loop) resolve(r *cbRecord) CallbackStat {
 	}
 	switch s := r.subject.(type) {
 	case *Handle:
-		st.Handle = s.typ
+		st.Handle = s.Type()
 		return st
 	case *AsyncWatcher:
 		if s == &l.wq.async {
@@ -350,7 +350,7 @@ func (l *Loop) resolve(r *cbRecord) CallbackStat {
 			p := v.Pointer()
 			for h := l.handleQ.s.next; h != nil && h != &l.handleQ.s; h = h.next {
 				if base, size := handleRange(h); p >= base && p < base+size {
-					st.Handle = h.typ
+					st.Handle = h.Type()
 					return st
 				}
 			}

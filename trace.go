@@ -411,7 +411,7 @@ func (in *instr) listen(l *Loop, fd, backlog int, err error) {
 func (in *instr) handle(h *Handle, op HandleOp) {
 	if in.tracer != nil {
 		in.flush()
-		in.tracer.TraceHandle(h.loop, HandleEvent{Op: op, Type: h.typ, Handle: h})
+		in.tracer.TraceHandle(h.loop, HandleEvent{Op: op, Type: h.Type(), Handle: h})
 	}
 }
 
@@ -428,7 +428,7 @@ func (in *instr) flush() {
 		n := in.notes[i]
 		in.notes[i] = handleNote{}
 		if in.tracer != nil {
-			in.tracer.TraceHandle(n.h.loop, HandleEvent{Op: n.op, Type: n.h.typ, Handle: n.h})
+			in.tracer.TraceHandle(n.h.loop, HandleEvent{Op: n.op, Type: n.h.Type(), Handle: n.h})
 		}
 	}
 	if cap(in.notes) > 1<<16 {

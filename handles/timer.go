@@ -17,14 +17,29 @@ func NewTimer(l *uv.Loop) (*Timer, error) {
 	return newHandle[Timer](l)
 }
 
+// The timer's hooks are shared by every timer rather than bound per handle (method values),
+// so Init allocates nothing: a million timers cost no million closures to allocate and mark.
+var (
+	timerFire = uv.NewTimerFunc((*Timer).fire,
+		func(t *Timer) *uv.TimerWatcher { return &t.w }, func(t *Timer) *uv.Handle { return &t.Handle })
+	timerHooks = uv.HandleHooks{Close: closeTimer}
+)
+
+// closeTimer stops a closing timer (Close then deactivates it). An inactive timer is neither
+// scheduled nor due, so closing one reads nothing beyond its Handle.
+func closeTimer(h *uv.Handle) {
+	if h.IsActive() {
+		h.Owner().(*Timer).w.Stop()
+	}
+}
+
 // Init initialises a declared timer (libuv's uv_timer_init).
 func (t *Timer) Init(l *uv.Loop) error {
-	if err := t.Handle.Init(l, uv.TypeTimer, t, t.stop, nil); err != nil {
+	if err := t.Handle.InitHooks(l, uv.TypeTimer, t, &timerHooks); err != nil {
 		return err
 	}
-	t.w.Init(l, t.fire)
 	t.cb, t.repeat = nil, 0
-	return nil
+	return timerFire.Bind(&t.w, t)
 }
 
 // Start schedules cb timeout milliseconds from the loop's cached time, then every repeat
@@ -55,12 +70,14 @@ func (t *Timer) stop() {
 }
 
 // Again restarts a repeating timer with its repeat value as the timeout; a timer whose
-// repeat is 0 is left as it is. It returns EINVAL if the timer was never started.
+// repeat is 0, or that is closing, is left as it is (libuv's uv_timer_again restarts through
+// uv_timer_start, which refuses a closing handle). It returns EINVAL if the timer was never
+// started.
 func (t *Timer) Again() error {
 	if t.cb == nil {
 		return uv.EINVAL
 	}
-	if t.repeat != 0 {
+	if t.repeat != 0 && !t.IsClosing() {
 		t.w.Start(t.repeat)
 		t.Activate()
 	}
@@ -77,6 +94,9 @@ func (t *Timer) Repeat() uint64 { return t.repeat }
 func (t *Timer) DueIn() uint64 { return t.w.DueIn() }
 
 func (t *Timer) fire() {
+	if t.IsClosing() {
+		return // only if its watcher was left running by misuse (Deactivate from outside)
+	}
 	t.Deactivate()
 	if t.repeat != 0 {
 		t.w.Start(t.repeat)

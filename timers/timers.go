@@ -19,24 +19,24 @@ const maxTimers = 1<<31 - 2
 // while it is pending or ready.
 type Timer struct {
 	due uint64 // absolute due time given to the last Start
-	seq uint64 // start order given by the last Start
-	// hpos is 1 + the timer's index in the heap array, or 0 when the timer
-	// is not in the heap (the offset keeps the zero value usable).
-	hpos int32
-	// ready is true from the moment CollectDue moves the timer into the
-	// ready queue until NextReady returns it or it is stopped or restarted.
-	ready bool
+	// pos is where the timer is: 1 + its index in the heap array when it is
+	// pending, -1 - its index in the ready queue's array from the moment
+	// CollectDue moves it there until NextReady returns it or it is stopped
+	// or restarted, and 0 when it is in neither (so the zero value is a
+	// stopped timer). The start order lives only in the heap entry: a Timer
+	// is 16 bytes, and the handles that embed one are that much smaller.
+	pos int32
 }
 
 // Due returns the absolute due time last given to Start.
 func (t *Timer) Due() uint64 { return t.due }
 
 // Pending reports whether t is in the heap (libuv's "active" timer).
-func (t *Timer) Pending() bool { return t.hpos != 0 }
+func (t *Timer) Pending() bool { return t.pos > 0 }
 
 // Ready reports whether t has been collected into the ready queue and has
 // not yet been returned by NextReady, stopped or restarted.
-func (t *Timer) Ready() bool { return t.ready }
+func (t *Timer) Ready() bool { return t.pos < 0 }
 
 // entry is one heap slot. The sort keys are copied inline so that sifting
 // compares neighbouring array slots without dereferencing the timers.
@@ -59,20 +59,14 @@ func compareEntries(a, b entry) int {
 	return cmp.Compare(a.seq, b.seq)
 }
 
-// readyEntry is one ready-queue slot. seq identifies the Start the timer was
-// collected for: the slot is live only while the timer is still ready with
-// that same seq, so entries left behind by Stop or a restart are skipped.
-type readyEntry struct {
-	t   *Timer
-	seq uint64
-}
-
 // Heap is a min-heap of timers ordered by (due time, start order), plus the
 // FIFO ready queue filled by CollectDue. The zero value is an empty heap.
 // A Heap is not safe for concurrent use.
 type Heap struct {
-	heap  []entry
-	ready []readyEntry
+	heap []entry
+	// ready is the ready queue; Stop and Start clear the slot of a ready
+	// timer, so a nil slot is skipped.
+	ready []*Timer
 	head  int    // next slot of ready to look at
 	seq   uint64 // next start sequence number
 	// maxDue is an upper bound on the due times in the heap: the largest
@@ -85,19 +79,20 @@ type Heap struct {
 // the heap or the ready queue, then gives it the next start sequence number
 // and inserts it into the heap.
 func (h *Heap) Start(t *Timer, due uint64) {
-	t.ready = false
+	if t.pos < 0 {
+		h.unready(t)
+	}
 	seq := h.seq
 	h.seq++
 	t.due = due
-	t.seq = seq
 	e := entry{due: due, seq: seq, t: t}
 	h.maxDue = max(h.maxDue, due)
-	if t.hpos != 0 {
+	if t.pos > 0 {
 		// Already in the heap: reuse its slot instead of removing the
 		// entry and appending a new one. The new key is larger than the
 		// old one unless due went down, so usually only a sift down is
 		// needed.
-		i := int(t.hpos - 1)
+		i := int(t.pos - 1)
 		if i > 0 && less(&e, &h.heap[(i-1)/arity]) {
 			h.siftUp(i, e)
 		} else {
@@ -108,19 +103,35 @@ func (h *Heap) Start(t *Timer, due uint64) {
 	if len(h.heap) >= maxTimers {
 		panic("timers: too many timers in one heap")
 	}
+	h.heap = grow(h.heap)
 	h.heap = append(h.heap, e)
 	h.siftUp(len(h.heap)-1, e)
+}
+
+// grow makes room for one more element, doubling the capacity when it is full. append alone
+// grows large slices by a quarter at a time, so a heap built up to a million timers would
+// allocate (and fault in) about five times its final size in discarded arrays, enough garbage
+// to start a collection that then marks every timer's owner.
+func grow[E any](s []E) []E {
+	if len(s) < cap(s) {
+		return s
+	}
+	n := make([]E, len(s), max(2*cap(s), 64))
+	copy(n, s)
+	return n
 }
 
 // Stop removes t from the heap or the ready queue. It does nothing if t is
 // in neither.
 func (h *Heap) Stop(t *Timer) {
-	t.ready = false // a ready-queue entry for t is now stale
-	if t.hpos == 0 {
+	if t.pos <= 0 {
+		if t.pos < 0 {
+			h.unready(t)
+		}
 		return
 	}
-	i := int(t.hpos - 1)
-	t.hpos = 0
+	i := int(t.pos - 1)
+	t.pos = 0
 	last := len(h.heap) - 1
 	e := h.heap[last]
 	h.heap[last] = entry{}
@@ -136,6 +147,12 @@ func (h *Heap) Stop(t *Timer) {
 	} else {
 		h.siftDown(i, e)
 	}
+}
+
+// unready takes t, which is ready, out of the ready queue.
+func (h *Heap) unready(t *Timer) {
+	h.ready[-1-t.pos] = nil
+	t.pos = 0
 }
 
 // Len returns the number of timers in the heap, not counting ready ones.
@@ -165,12 +182,18 @@ func (h *Heap) CollectDue(now uint64) {
 		clear(h.ready[n:])
 		h.ready = h.ready[:n]
 		h.head = 0
+		for i, t := range h.ready {
+			if t != nil {
+				t.pos = int32(-1 - i)
+			}
+		}
 	}
 	if h.maxDue <= now {
 		// Everything is due. Sorting the array is much cheaper than
 		// popping it entry by entry (no sifting, no index updates) and
 		// yields the same (due, seq) order.
 		slices.SortFunc(h.heap, compareEntries)
+		h.ready = slices.Grow(h.ready, len(h.heap))
 		for i := range h.heap {
 			h.collect(h.heap[i].t)
 		}
@@ -191,9 +214,9 @@ func (h *Heap) CollectDue(now uint64) {
 
 // collect appends t, just taken out of the heap, to the ready queue.
 func (h *Heap) collect(t *Timer) {
-	t.hpos = 0
-	t.ready = true
-	h.ready = append(h.ready, readyEntry{t: t, seq: t.seq})
+	h.ready = grow(h.ready)
+	t.pos = int32(-1 - len(h.ready))
+	h.ready = append(h.ready, t)
 }
 
 // NextReady pops the next timer from the ready queue, or returns nil when
@@ -201,12 +224,12 @@ func (h *Heap) collect(t *Timer) {
 // are skipped.
 func (h *Heap) NextReady() *Timer {
 	for h.head < len(h.ready) {
-		r := h.ready[h.head]
-		h.ready[h.head] = readyEntry{}
+		t := h.ready[h.head]
+		h.ready[h.head] = nil
 		h.head++
-		if r.t.ready && r.t.seq == r.seq {
-			r.t.ready = false
-			return r.t
+		if t != nil {
+			t.pos = 0
+			return t
 		}
 	}
 	h.ready = h.ready[:0]
@@ -218,11 +241,11 @@ func (h *Heap) NextReady() *Timer {
 // of them neither Pending nor Ready. The backing arrays are kept.
 func (h *Heap) Reset() {
 	for i := range h.heap {
-		h.heap[i].t.hpos = 0
+		h.heap[i].t.pos = 0
 	}
-	for _, r := range h.ready[h.head:] {
-		if r.t.seq == r.seq {
-			r.t.ready = false
+	for _, t := range h.ready[h.head:] {
+		if t != nil {
+			t.pos = 0
 		}
 	}
 	clear(h.heap)
@@ -265,7 +288,7 @@ func (h *Heap) popMin() {
 			}
 		}
 		hp[i] = hp[m]
-		hp[i].t.hpos = int32(i + 1)
+		hp[i].t.pos = int32(i + 1)
 		i = m
 	}
 	h.siftUp(i, e)
@@ -280,11 +303,11 @@ func (h *Heap) siftUp(i int, e entry) {
 			break
 		}
 		hp[i] = hp[p]
-		hp[i].t.hpos = int32(i + 1)
+		hp[i].t.pos = int32(i + 1)
 		i = p
 	}
 	hp[i] = e
-	e.t.hpos = int32(i + 1)
+	e.t.pos = int32(i + 1)
 }
 
 // siftDown places e at slot i or below, moving smaller children up.
@@ -310,9 +333,9 @@ func (h *Heap) siftDown(i int, e entry) {
 			break
 		}
 		hp[i] = hp[m]
-		hp[i].t.hpos = int32(i + 1)
+		hp[i].t.pos = int32(i + 1)
 		i = m
 	}
 	hp[i] = e
-	e.t.hpos = int32(i + 1)
+	e.t.pos = int32(i + 1)
 }
