@@ -81,6 +81,9 @@ func (winsockDriver) read(s *Sock, b []byte) (int, error) {
 }
 
 func (winsockDriver) startWrite(s *Sock, w *writeReq) syscall.Errno {
+	if w.op.isFile {
+		return s.transmitFile(w) // a file op's part (sock_transmitfile_windows.go)
+	}
 	var e syscall.Errno
 	if w.toLen > 0 {
 		e = wsaSendTo(s.fd, &w.bufs[0], uint32(len(w.bufs)), &w.qty, &w.to, w.toLen, &w.ov)

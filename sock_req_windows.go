@@ -161,6 +161,8 @@ type writeReq struct {
 	// of many buffers takes several).
 	n    int
 	last bool
+	// fileOff is where a file op's part starts in the file (its n bytes go by TransmitFile).
+	fileOff int64
 	// gather is where a pipe write of several buffers gathers them (pipes write one buffer
 	// per call); snext links the writes waiting for a non-overlapped pipe's goroutine.
 	gather []byte
@@ -191,7 +193,7 @@ func (s *Sock) putWriteReq(w *writeReq) {
 		w.bufs[i] = windows.WSABuf{}
 	}
 	w.bufs = w.bufs[:0]
-	w.op, w.finished, w.last, w.n = nil, false, false, 0
+	w.op, w.finished, w.last, w.n, w.fileOff = nil, false, false, 0, 0
 	if cap(w.gather) > maxKeptGather {
 		w.gather = nil
 	}

@@ -64,6 +64,10 @@ const maxSendBufs = 1024
 
 // issue starts the overlapped sends of op, the last op of the queue not yet issued.
 func (s *Sock) issue(op *WriteOp) {
+	if op.isFile {
+		s.issueFile(op) // TransmitFile calls (sock_transmitfile_windows.go)
+		return
+	}
 	for i := 0; ; {
 		j := len(op.bufs)
 		if s.flags&sockDgram == 0 && j-i > maxSendBufs {
@@ -107,8 +111,7 @@ func (s *Sock) startSend(w *writeReq) {
 		// bytes are accounted now, and the callback runs in the pending phase, as for a write
 		// a readiness backend makes at once. Without FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (on
 		// datagram sockets) a packet still comes for the request, which then only frees it.
-		s.queueSize -= w.n
-		op.size -= w.n
+		s.account(w, w.taken())
 		if s.flags&sockSkipPort != 0 {
 			w.abandon()
 		}
@@ -151,7 +154,11 @@ func (w *writeReq) complete(*iocpReq) {
 		return
 	}
 	op := w.op
-	if e := w.winsockErr(); e != 0 {
+	e := w.winsockErr()
+	if op.isFile && e != 0 && s.loop.ins != nil {
+		s.loop.traceTransmit(s.fd, w, 0, e) // a started TransmitFile that failed
+	}
+	if e != 0 {
 		if op.err != nil {
 			// an earlier part of the write failed first
 		} else if e == windows.WSAECONNABORTED {
@@ -160,8 +167,7 @@ func (w *writeReq) complete(*iocpReq) {
 			op.err = s.writeError(e)
 		}
 	} else {
-		s.queueSize -= w.n
-		op.size -= w.n
+		s.account(w, w.bytes)
 	}
 	w.finished = true
 	s.retireWrites()

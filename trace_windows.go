@@ -42,3 +42,19 @@ func bufBytes(v []windows.WSABuf) int64 {
 	}
 	return n
 }
+
+// traceTransmit reports a TransmitFile as the unix backends report sendfile: SysSendfile with
+// the socket, the file, the part's offset and size, and the bytes sent (sent), or the error
+// e. A call that started (ERROR_IO_PENDING) is reported at once with the whole part as its
+// Result, not as SyscallPending: like a stream send, it completes whole (issueFile measured
+// the file) or fails, and a trace read when the peer has the bytes must already count them,
+// as it does on unix, where the copy is done when sendfile returns. A started call that then
+// fails is reported a second time, when its packet comes, with the error. Call it only when
+// l.ins is not nil.
+func (l *Loop) traceTransmit(h windows.Handle, w *writeReq, sent int, e syscall.Errno) {
+	var err error
+	if e != 0 {
+		err, sent = e, 0
+	}
+	l.ins.sys(l, SysSendfile, int(h), int64(w.op.file), w.fileOff, int64(w.n), sent, err)
+}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -130,7 +131,13 @@ func TestWriteFileOrderAndProgress(t *testing.T) {
 		sent += c.Result
 	}
 	assert.Equal(t, n, sent)
-	assert.Positive(t, again, "the socket's buffer never filled: no EAGAIN")
+	if runtime.GOOS == "windows" {
+		// TransmitFile waits in the kernel for the socket itself: no EAGAIN, and each call
+		// is reported once its bytes are known.
+		assert.Zero(t, again)
+	} else {
+		assert.Positive(t, again, "the socket's buffer never filled: no EAGAIN")
+	}
 }
 
 // Closing cancels a queued file op: ECANCELED, with what was left unwritten. A file that is
@@ -154,7 +161,11 @@ func TestWriteFileCancelAndShort(t *testing.T) {
 	require.NoError(t, err)
 	assert.ErrorIs(t, cancelErr, uv.ECANCELED)
 	assert.Positive(t, unwritten)
-	assert.Less(t, unwritten, len(data), "the first sendfile ran at once")
+	if runtime.GOOS != "windows" {
+		// TransmitFile starts at once too, but its bytes count as sent only when it
+		// completes.
+		assert.Less(t, unwritten, len(data), "the first sendfile ran at once")
+	}
 
 	var shortErr error
 	got := tcpPair(t, l, func(conn *handles.TCP) {

@@ -41,11 +41,13 @@ type fileSend struct {
 
 // SendFile writes n bytes of the open file fd, from offset off, to the socket, after
 // everything written before it and before everything written after it. Where the system
-// has a socket sendfile (uv.SendfileSupported: Linux, macOS, FreeBSD) the kernel copies the
-// bytes from the page cache to the socket, none pass through the process, and the loop
-// never blocks on the socket: it waits for writability whenever the socket's buffer is
-// full. Elsewhere the file is read on the threadpool, 64 KiB at a time, and written. fd's
-// position is neither used nor moved; it must stay open until cb runs.
+// has a socket sendfile (uv.SendfileSupported: Linux, macOS, FreeBSD; TransmitFile on
+// Windows) the kernel copies the bytes from the page cache to the socket, none pass through
+// the process, and the loop never blocks on the socket: it waits for writability whenever
+// the socket's buffer is full. Elsewhere, and for a socket the handle cannot send a file to
+// (a pipe on Windows: its WriteFile says ENOSYS), the file is read on the threadpool, 64 KiB
+// at a time, and written. fd's position is neither used nor moved; it must stay open until
+// cb runs.
 //
 // cb runs once, on the loop: with nil when the bytes are handed to the kernel, or with the
 // error. A failure after some bytes went out (the file shrank: uv.EIO; the peer went away)
