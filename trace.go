@@ -117,7 +117,9 @@ const (
 	// (-1: none); Result the events returned.
 	SysEpollWait
 	// SysSendfile: Fd the output; Args the input, its offset, the bytes asked for; Result the
-	// bytes copied (one kernel copy: copy_file_range or sendfile).
+	// bytes copied (one kernel copy: copy_file_range or sendfile). On Windows it is one
+	// overlapped TransmitFile, reported when it starts with the bytes asked for as its result,
+	// and again with the error if it fails.
 	SysSendfile
 	// SysKevent: Fd the kqueue; Args the changes given, the most events wanted (0: the
 	// changes only, no wait), the timeout in ms (-1: none); Result the events returned.
