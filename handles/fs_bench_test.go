@@ -2,12 +2,12 @@ package handles_test
 
 import (
 	"fmt"
-	"runtime/debug"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	uv "github.com/uv-go/uv"
 	"github.com/uv-go/uv/handles"
+	"github.com/uv-go/uv/internal/testutil"
 )
 
 // statChain is one of libuv's fs_stat async requests: a reused FS request that stats path
@@ -138,7 +138,7 @@ func BenchmarkQueueWork(b *testing.B) {
 // allocating once warm: submit, the worker's stat (statx from a stack path buffer on Linux),
 // the completion and the callback.
 func TestFSStatAsyncAllocs(t *testing.T) {
-	if raceBuild() {
+	if testutil.RaceBuild() {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
 	l := mustLoop(t)
@@ -156,17 +156,4 @@ func TestFSStatAsyncAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}), "allocations per sync stat")
-}
-
-// raceBuild reports whether the test binary was built with -race, whose annotations make
-// buffers escape.
-func raceBuild() bool {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"runtime/debug"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/uv-go/uv/internal/testutil"
 	"github.com/uv-go/uv/stream"
 )
 
@@ -477,7 +477,7 @@ func TestTickQueueOrderAndWake(t *testing.T) {
 // Handing a chunk through a flowing Readable into a Writable whose implementation writes at
 // once allocates nothing.
 func TestHandThroughAllocs(t *testing.T) {
-	skipRace(t)
+	testutil.SkipRace(t)
 	q := stream.NewTickQueue(nil)
 	var ev []string
 	src := newSource(t, q, 0, &ev)
@@ -494,16 +494,6 @@ func TestHandThroughAllocs(t *testing.T) {
 	}
 	step()
 	require.Zero(t, testing.AllocsPerRun(1000, step))
-}
-
-func skipRace(t *testing.T) {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				t.Skip("allocation counts are not meaningful under -race")
-			}
-		}
-	}
 }
 
 // CloseDone from inside the Destroy option still reports the error first.
