@@ -16,8 +16,9 @@ const (
 // The zero Handle is not registered with any loop: methods on it return EINVAL or report
 // false.
 type Handle struct {
-	// What Close and the closing phase touch comes first, within 64 bytes, so closing a
-	// handle that uses hooks (InitHooks) reads and writes as few cache lines as possible.
+	// What Close and the closing phase touch comes first, together in 56 bytes (where a
+	// handle type puts them matters when a million are closed: see handles.Timer). The close
+	// hooks are shared per handle type (HandleHooks), which keeps a Handle at 88 bytes.
 	loop     *Loop
 	flags    uint16
 	typ      handleType
@@ -27,9 +28,7 @@ type Handle struct {
 	prev     *Handle
 	next     *Handle
 
-	owner    any
-	onClose  func()
-	onClosed func()
+	owner any
 
 	// Data is free for the user, as libuv's handle->data.
 	Data any
@@ -40,36 +39,56 @@ type Handle struct {
 // resources); onClosed runs in the closing phase just before the close callback (fail queued
 // requests with ECANCELED). Either may be nil. Init returns EINVAL if h is already registered
 // and not closed, or if the loop is closed. For handle implementations.
+//
+// Init allocates a small HandleHooks for each call that has a hook, on top of what binding
+// the hooks cost (a method value is an allocation per handle); InitHooks, with hooks shared
+// by the handle type, is the form that allocates nothing.
 func (h *Handle) Init(l *Loop, t HandleType, owner any, onClose, onClosed func()) error {
+	var hooks *HandleHooks
+	if onClose != nil || onClosed != nil {
+		hooks = &HandleHooks{onClose: onClose, onClosed: onClosed}
+		if onClose != nil {
+			hooks.Close = runOnClose
+		}
+		if onClosed != nil {
+			hooks.Closed = runOnClosed
+		}
+	}
+	return h.InitHooks(l, t, owner, hooks)
+}
+
+// runOnClose and runOnClosed run the functions given to Init; being plain functions, they
+// cost Init no closure.
+func runOnClose(h *Handle)  { h.hooks.onClose() }
+func runOnClosed(h *Handle) { h.hooks.onClosed() }
+
+// HandleHooks are the close hooks of a handle type, as functions of the handle (h.Owner() is
+// the handle type's struct): Close runs inside Close (stop watchers, release OS resources);
+// Closed runs in the closing phase just before the close callback (fail queued requests with
+// ECANCELED). Either may be nil. One value serves every handle of the type: InitHooks stores a
+// pointer to it, so, unlike Init's per-handle functions, it costs a handle no allocation and
+// no field beyond that pointer. For handle implementations.
+type HandleHooks struct {
+	Close  func(h *Handle)
+	Closed func(h *Handle)
+
+	onClose, onClosed func() // Init's, run by runOnClose and runOnClosed
+}
+
+// InitHooks is Init with close hooks shared by the handle type (usually a package-level
+// variable); hooks may be nil. It allocates nothing.
+func (h *Handle) InitHooks(l *Loop, t HandleType, owner any, hooks *HandleHooks) error {
 	if l == nil || l.closed || t <= UnknownHandle || t >= handleTypeMax {
 		return EINVAL
 	}
 	if h.loop != nil && h.flags&flagClosed == 0 {
 		return EINVAL
 	}
-	*h = Handle{loop: l, typ: handleType(t), flags: flagRef, owner: owner, onClose: onClose, onClosed: onClosed, Data: h.Data}
+	*h = Handle{loop: l, typ: handleType(t), flags: flagRef, hooks: hooks, owner: owner, Data: h.Data}
 	l.handleQ.insertTail(h)
 	if l.ins != nil {
 		l.ins.handle(h, HandleInit)
 	}
-	return nil
-}
-
-// HandleHooks are Init's onClose and onClosed as functions of the handle (h.Owner() is the
-// handle type's struct), shared by every handle of a type: InitHooks stores a pointer to
-// them, so it allocates nothing, where Init's hooks are usually method values, allocated per
-// handle. For handle implementations.
-type HandleHooks struct {
-	Close  func(h *Handle) // as Init's onClose
-	Closed func(h *Handle) // as Init's onClosed
-}
-
-// InitHooks is Init with hooks shared by the handle type; hooks may be nil.
-func (h *Handle) InitHooks(l *Loop, t HandleType, owner any, hooks *HandleHooks) error {
-	if err := h.Init(l, t, owner, nil, nil); err != nil {
-		return err
-	}
-	h.hooks = hooks
 	return nil
 }
 
@@ -173,12 +192,8 @@ func (h *Handle) Close(cb func()) error {
 	if h.loop.ins != nil {
 		h.loop.ins.handle(h, HandleClose)
 	}
-	if h.hooks != nil { // then onClose is nil
-		if h.hooks.Close != nil {
-			h.hooks.Close(h)
-		}
-	} else if h.onClose != nil {
-		h.onClose()
+	if h.hooks != nil && h.hooks.Close != nil {
+		h.hooks.Close(h)
 	}
 	h.Deactivate()
 	if h.flags&flagCloseDeferred == 0 {
@@ -209,12 +224,8 @@ func (l *Loop) queueClosing(h *Handle) {
 // finishClose is the closing phase for one handle (libuv's uv__finish_close).
 func (l *Loop) finishClose(h *Handle) {
 	h.flags |= flagClosed
-	if h.hooks != nil { // then onClosed is nil
-		if h.hooks.Closed != nil {
-			h.hooks.Closed(h)
-		}
-	} else if h.onClosed != nil {
-		h.onClosed()
+	if h.hooks != nil && h.hooks.Closed != nil {
+		h.hooks.Closed(h)
 	}
 	h.Unref()
 	l.handleQ.remove(h)

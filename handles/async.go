@@ -23,7 +23,7 @@ func NewAsync(l *uv.Loop, cb func(*Async)) (*Async, error) {
 
 // Init initialises a declared async handle.
 func (a *Async) Init(l *uv.Loop, cb func(*Async)) error {
-	if err := a.Handle.Init(l, uv.TypeAsync, a, a.w.Close, nil); err != nil {
+	if err := a.Handle.InitHooks(l, uv.TypeAsync, a, &asyncHooks); err != nil {
 		return err
 	}
 	a.cb = cb
@@ -43,6 +43,9 @@ func (a *Async) Send() error {
 	a.w.Send()
 	return nil
 }
+
+// asyncHooks: closing releases the wakeup (an async handle is active until closed).
+var asyncHooks = uv.HandleHooks{Close: func(h *uv.Handle) { h.Owner().(*Async).w.Close() }}
 
 func (a *Async) fire() {
 	if a.cb != nil {

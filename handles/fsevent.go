@@ -29,8 +29,11 @@ func NewFSEvent(l *uv.Loop) (*FSEvent, error) { return newHandle[FSEvent](l) }
 
 // Init initialises a declared fs event handle.
 func (h *FSEvent) Init(l *uv.Loop) error {
-	return h.Handle.Init(l, uv.TypeFSEvent, h, h.stop, nil)
+	return h.Handle.InitHooks(l, uv.TypeFSEvent, h, &fsEventHooks)
 }
+
+// fsEventHooks: closing stops the watch.
+var fsEventHooks = uv.HandleHooks{Close: func(h *uv.Handle) { h.Owner().(*FSEvent).stop() }}
 
 // Start watches path; cb gets the name of the entry that changed and Rename or Change
 // (libuv's uv_fs_event_start). With FSEventRecursive, names below a watched directory are

@@ -28,13 +28,18 @@ func NewFSPoll(l *uv.Loop) (*FSPoll, error) { return newHandle[FSPoll](l) }
 
 // Init initialises a declared fs poll handle.
 func (h *FSPoll) Init(l *uv.Loop) error {
-	if err := h.Handle.Init(l, uv.TypeFSPoll, h, h.onClose, nil); err != nil {
+	if err := h.Handle.InitHooks(l, uv.TypeFSPoll, h, &fsPollHooks); err != nil {
 		return err
 	}
-	h.timer.Init(l, h.tick)
-	h.statFn = h.statDone
-	return nil
+	if h.statFn == nil { // bind once: re-initialising a closed handle allocates nothing
+		h.statFn = h.statDone
+	}
+	return fsPollTick.Bind(&h.timer, h)
 }
+
+// fsPollTick is the poll timer's callback, shared by every fs poll handle.
+var fsPollTick = uv.NewTimerFunc((*FSPoll).tick,
+	func(h *FSPoll) *uv.TimerWatcher { return &h.timer }, func(h *FSPoll) *uv.Handle { return &h.Handle })
 
 // Start polls path every interval milliseconds (libuv's uv_fs_poll_start). Starting a started
 // handle does nothing.
@@ -78,7 +83,11 @@ func (h *FSPoll) Path() (string, error) {
 	return h.path, nil
 }
 
-func (h *FSPoll) onClose() {
+var fsPollHooks = uv.HandleHooks{Close: func(h *uv.Handle) { h.Owner().(*FSPoll).closeHook() }}
+
+// closeHook stops the timer; a stat in flight holds the handle out of the closing phase until
+// it completes.
+func (h *FSPoll) closeHook() {
 	h.timer.Stop()
 	if h.inFlight {
 		h.DeferClose()

@@ -8,8 +8,8 @@ type phaseHandle struct {
 	w uv.PhaseWatcher
 }
 
-func (p *phaseHandle) init(l *uv.Loop, t uv.HandleType, ph uv.Phase, owner any, fire func()) error {
-	if err := p.Handle.Init(l, t, owner, p.stop, nil); err != nil {
+func (p *phaseHandle) init(l *uv.Loop, t uv.HandleType, ph uv.Phase, owner any, hooks *uv.HandleHooks, fire func()) error {
+	if err := p.Handle.InitHooks(l, t, owner, hooks); err != nil {
 		return err
 	}
 	p.w.Init(l, ph, fire)
@@ -47,6 +47,13 @@ func (p *phaseHandle) stop() {
 	p.Deactivate()
 }
 
+// The close hooks of each type: closing stops the watcher.
+var (
+	idleHooks    = uv.HandleHooks{Close: func(h *uv.Handle) { h.Owner().(*Idle).stop() }}
+	prepareHooks = uv.HandleHooks{Close: func(h *uv.Handle) { h.Owner().(*Prepare).stop() }}
+	checkHooks   = uv.HandleHooks{Close: func(h *uv.Handle) { h.Owner().(*Check).stop() }}
+)
+
 // Idle runs a callback once per loop iteration, before prepare handles (libuv's uv_idle_t).
 // While an idle handle is started the loop polls for I/O without blocking.
 type Idle struct {
@@ -61,7 +68,7 @@ func NewIdle(l *uv.Loop) (*Idle, error) {
 
 // Init initialises a declared idle handle.
 func (h *Idle) Init(l *uv.Loop) error {
-	return h.init(l, uv.TypeIdle, uv.PhaseIdle, h, func() { h.cb(h) })
+	return h.init(l, uv.TypeIdle, uv.PhaseIdle, h, &idleHooks, func() { h.cb(h) })
 }
 
 // Start starts the handle with cb; starting a started handle does nothing.
@@ -86,7 +93,7 @@ func NewPrepare(l *uv.Loop) (*Prepare, error) {
 
 // Init initialises a declared prepare handle.
 func (h *Prepare) Init(l *uv.Loop) error {
-	return h.init(l, uv.TypePrepare, uv.PhasePrepare, h, func() { h.cb(h) })
+	return h.init(l, uv.TypePrepare, uv.PhasePrepare, h, &prepareHooks, func() { h.cb(h) })
 }
 
 // Start starts the handle with cb; starting a started handle does nothing.
@@ -111,7 +118,7 @@ func NewCheck(l *uv.Loop) (*Check, error) {
 
 // Init initialises a declared check handle.
 func (h *Check) Init(l *uv.Loop) error {
-	return h.init(l, uv.TypeCheck, uv.PhaseCheck, h, func() { h.cb(h) })
+	return h.init(l, uv.TypeCheck, uv.PhaseCheck, h, &checkHooks, func() { h.cb(h) })
 }
 
 // Start starts the handle with cb; starting a started handle does nothing.

@@ -43,14 +43,14 @@ func NewPipe(l *uv.Loop, ipc bool) (*Pipe, error) {
 
 // Init initialises a declared pipe handle (libuv's uv_pipe_init).
 func (p *Pipe) Init(l *uv.Loop, ipc bool) error {
-	if err := p.initStream(l, uv.TypeNamedPipe, p, p.closePipe); err != nil {
+	if err := p.initStream(l, uv.TypeNamedPipe, p, &pipeHooks); err != nil {
 		return err
 	}
 	p.ipc, p.fname = ipc, ""
 	return nil
 }
 
-// closePipe is the close hook: the bound path is removed before the socket is closed, so
+// closePipe is the pipe's close hook: the bound path is removed before the socket is closed, so
 // that a socket another process binds to the same path meanwhile is not the one removed.
 func (p *Pipe) closePipe() {
 	if p.fname != "" {

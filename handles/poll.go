@@ -41,8 +41,11 @@ func (p *Poll) Init(l *uv.Loop, fd uv.OSFd) error {
 	if err := p.w.Init(l, fd, p.fire); err != nil {
 		return err
 	}
-	return p.Handle.Init(l, uv.TypePoll, p, p.stop, nil)
+	return p.Handle.InitHooks(l, uv.TypePoll, p, &pollHooks)
 }
+
+// pollHooks: closing stops watching the fd.
+var pollHooks = uv.HandleHooks{Close: func(h *uv.Handle) { h.Owner().(*Poll).stop() }}
 
 // Start watches for events (a mix of Readable, Writable, Disconnect and Prioritized) and calls
 // cb with the events that occurred, or with a non-nil status (EBADF) when the fd fails, after

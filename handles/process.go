@@ -72,7 +72,7 @@ func Spawn(l *uv.Loop, p *Process, o *ProcessOptions) error {
 	if p == nil || o == nil {
 		return uv.EINVAL
 	}
-	if err := p.Handle.Init(l, uv.TypeProcess, p, p.stopWatching, nil); err != nil {
+	if err := p.Handle.InitHooks(l, uv.TypeProcess, p, &processHooks); err != nil {
 		return err
 	}
 	p.pid, p.exit, p.exitFd, p.reaped = 0, o.Exit, uv.InvalidSock, false
@@ -222,6 +222,9 @@ func (p *Process) onExit(st uv.ProcessExit, err error) {
 		p.exit(p, st.Status, st.Signal)
 	}
 }
+
+// processHooks: closing stops watching for the exit (the child keeps running, as in libuv).
+var processHooks = uv.HandleHooks{Close: func(h *uv.Handle) { h.Owner().(*Process).stopWatching() }}
 
 func (p *Process) stopWatching() {
 	p.w.Stop()

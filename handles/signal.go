@@ -48,7 +48,7 @@ func (s *Signal) Init(l *uv.Loop) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Handle.Init(l, uv.TypeSignal, s, s.closeHook, nil); err != nil {
+	if err := s.Handle.InitHooks(l, uv.TypeSignal, s, &signalHooks); err != nil {
 		return err
 	}
 	s.sl = sl
@@ -104,6 +104,8 @@ func (s *Signal) stop() {
 	s.signum, s.oneshot = 0, false
 	s.Deactivate()
 }
+
+var signalHooks = uv.HandleHooks{Close: func(h *uv.Handle) { h.Owner().(*Signal).closeHook() }}
 
 // closeHook stops the handle and drops the signals queued for it.
 func (s *Signal) closeHook() {

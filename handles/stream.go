@@ -30,13 +30,11 @@ type Stream struct {
 	// reported by Listen, Sockname, or the connect callback.
 	delayedErr error
 
-	// Callbacks for the sock, each bound once (a method value is an allocation): those every
-	// stream needs at init, the others at their first use, so that an accepted connection
-	// that only reads and writes at once (a server's idle keep-alive connection) holds
-	// three.
+	// Callbacks for the sock, each bound once (a method value is an allocation): the one
+	// every stream needs at init, the others at their first use, so that an accepted
+	// connection that only reads and writes at once (a server's idle keep-alive connection)
+	// holds one. The close hooks are shared per type (tcpHooks, pipeHooks, ttyHooks).
 	readyFn    func()
-	closeFn    func()
-	cancelFn   func()
 	connFn     func()
 	writeFn    func(*uv.WriteOp, error)
 	connDoneFn func(error)
@@ -81,15 +79,13 @@ type ShutdownReq struct {
 // Stream returns the stream being shut down.
 func (r *ShutdownReq) Stream() *Stream { return r.stream }
 
-// initStream registers the handle; the socket comes later with openSock.
-func (s *Stream) initStream(l *uv.Loop, t uv.HandleType, owner any, onClose func()) error {
+// initStream registers the handle with its type's close hooks; the socket comes later with
+// openSock.
+func (s *Stream) initStream(l *uv.Loop, t uv.HandleType, owner any, hooks *uv.HandleHooks) error {
 	if s.readyFn == nil { // bind once: re-initialising a closed handle allocates nothing
-		s.readyFn, s.closeFn, s.cancelFn = s.onReadable, s.closeStream, s.sock.CancelAll
+		s.readyFn = s.onReadable
 	}
-	if onClose == nil {
-		onClose = s.closeFn
-	}
-	if err := s.Handle.Init(l, t, owner, onClose, s.cancelFn); err != nil {
+	if err := s.Handle.InitHooks(l, t, owner, hooks); err != nil {
 		return err
 	}
 	s.flags, s.accepted, s.hasConn = 0, uv.InvalidSock, false
@@ -133,8 +129,25 @@ func (s *Stream) connectCb() func(error) {
 
 func (s *Stream) hasSock() bool { return s.sock.Loop() != nil && !s.sock.Closed() }
 
-// closeStream is the close hook: stop everything and close the descriptor; queued requests
-// get ECANCELED in the closing phase.
+// The close hooks of the stream types. Close stops everything and closes the descriptor
+// (closeStream, after what the type adds); Closed fails the queued requests with ECANCELED.
+var (
+	tcpHooks = uv.HandleHooks{
+		Close:  func(h *uv.Handle) { h.Owner().(*TCP).closeStream() },
+		Closed: func(h *uv.Handle) { h.Owner().(*TCP).sock.CancelAll() },
+	}
+	pipeHooks = uv.HandleHooks{
+		Close:  func(h *uv.Handle) { h.Owner().(*Pipe).closePipe() },
+		Closed: func(h *uv.Handle) { h.Owner().(*Pipe).sock.CancelAll() },
+	}
+	ttyHooks = uv.HandleHooks{
+		Close:  func(h *uv.Handle) { h.Owner().(*TTY).closeTTY() },
+		Closed: func(h *uv.Handle) { h.Owner().(*TTY).sock.CancelAll() },
+	}
+)
+
+// closeStream stops everything and closes the descriptor; queued requests get ECANCELED in
+// the closing phase.
 func (s *Stream) closeStream() {
 	s.flags &^= streamReading | streamListening | streamReadable | streamWritable
 	if s.hasConn {

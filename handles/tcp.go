@@ -43,7 +43,7 @@ func (t *TCP) InitEx(l *uv.Loop, d uv.Domain) error {
 	if d != uv.DomainUnspec && d != uv.DomainInet && d != uv.DomainInet6 {
 		return uv.EINVAL
 	}
-	if err := t.initStream(l, uv.TypeTCP, t, nil); err != nil {
+	if err := t.initStream(l, uv.TypeTCP, t, &tcpHooks); err != nil {
 		return err
 	}
 	t.delayedErr, t.nodelay, t.keepalive, t.bound = nil, false, false, false

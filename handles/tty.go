@@ -69,7 +69,7 @@ func (t *TTY) Init(l *uv.Loop, fd uv.OSFd, readable bool) error {
 		}
 		return err
 	}
-	if err := t.initStream(l, uv.TypeTTY, t, t.closeTTY); err != nil {
+	if err := t.initStream(l, uv.TypeTTY, t, &ttyHooks); err != nil {
 		return err
 	}
 	t.state.Reset()
@@ -89,7 +89,7 @@ func (t *TTY) Init(l *uv.Loop, fd uv.OSFd, readable bool) error {
 	return nil
 }
 
-// closeTTY is the close hook: give back the terminal's saved mode if this handle's terminal
+// closeTTY is the TTY's close hook: give back the terminal's saved mode if this handle's terminal
 // holds it (libuv's uv__tty_close), then close as any stream.
 func (t *TTY) closeTTY() {
 	t.state.Close(t.sock.Fd())

@@ -112,7 +112,7 @@ func (u *UDP) InitEx(l *uv.Loop, d uv.Domain, flags int) error {
 			return err
 		}
 	}
-	if err := u.Handle.Init(l, uv.TypeUDP, u, u.closeUDP, u.finishClose); err != nil {
+	if err := u.Handle.InitHooks(l, uv.TypeUDP, u, &udpHooks); err != nil {
 		if d != uv.DomainUnspec {
 			uv.CloseSocket(fd)
 		}
@@ -138,6 +138,11 @@ func (u *UDP) InitEx(l *uv.Loop, d uv.Domain, flags int) error {
 }
 
 func (u *UDP) hasSock() bool { return u.sock.Loop() != nil && !u.sock.Closed() }
+
+var udpHooks = uv.HandleHooks{
+	Close:  func(h *uv.Handle) { h.Owner().(*UDP).closeUDP() },
+	Closed: func(h *uv.Handle) { h.Owner().(*UDP).finishClose() },
+}
 
 func (u *UDP) closeUDP() {
 	u.flags &^= udpReceiving
