@@ -35,42 +35,40 @@ func (p *Poll) Fileno() (uv.OSFd, error) {
 
 // SendBufferSize returns the socket's send buffer size (libuv's uv_send_buffer_size with 0);
 // EBADF before the socket exists.
-func (u *UDP) SendBufferSize() (int, error) {
-	if !u.hasSock() {
-		return 0, uv.EBADF
-	}
-	return u.sock.SendBufferSize()
-}
+func (u *UDP) SendBufferSize() (int, error) { return bufferSize(u.hasSock(), &u.sock, true) }
 
 // RecvBufferSize returns the socket's receive buffer size; EBADF before the socket exists.
-func (u *UDP) RecvBufferSize() (int, error) {
-	if !u.hasSock() {
-		return 0, uv.EBADF
-	}
-	return u.sock.RecvBufferSize()
-}
+func (u *UDP) RecvBufferSize() (int, error) { return bufferSize(u.hasSock(), &u.sock, false) }
 
 // SetSendBufferSize sets the socket's send buffer size (libuv's uv_send_buffer_size with a
 // value; Linux doubles what it is given). EINVAL for n <= 0.
-func (u *UDP) SetSendBufferSize(n int) error {
-	if !u.hasSock() {
-		return uv.EBADF
-	}
-	if n <= 0 {
-		return uv.EINVAL
-	}
-	return u.sock.SetSendBufferSize(n)
-}
+func (u *UDP) SetSendBufferSize(n int) error { return setBufferSize(u.hasSock(), &u.sock, true, n) }
 
 // SetRecvBufferSize sets the socket's receive buffer size. EINVAL for n <= 0.
-func (u *UDP) SetRecvBufferSize(n int) error {
-	if !u.hasSock() {
+func (u *UDP) SetRecvBufferSize(n int) error { return setBufferSize(u.hasSock(), &u.sock, false, n) }
+
+// bufferSize and setBufferSize are the buffer-size calls of streams and UDP handles: EBADF
+// while the handle has no socket.
+func bufferSize(has bool, s *uv.Sock, send bool) (int, error) {
+	switch {
+	case !has:
+		return 0, uv.EBADF
+	case send:
+		return s.SendBufferSize()
+	}
+	return s.RecvBufferSize()
+}
+
+func setBufferSize(has bool, s *uv.Sock, send bool, n int) error {
+	switch {
+	case !has:
 		return uv.EBADF
-	}
-	if n <= 0 {
+	case n <= 0:
 		return uv.EINVAL
+	case send:
+		return s.SetSendBufferSize(n)
 	}
-	return u.sock.SetRecvBufferSize(n)
+	return s.SetRecvBufferSize(n)
 }
 
 // IDNAToASCII converts a host name to the ASCII form GetAddrInfo resolves it under, as

@@ -341,40 +341,18 @@ func (t *TCP) CloseReset(cb func()) error {
 }
 
 // SendBufferSize returns the socket's send buffer size (libuv's uv_send_buffer_size with 0).
-func (s *Stream) SendBufferSize() (int, error) {
-	if !s.hasSock() {
-		return 0, uv.EBADF
-	}
-	return s.sock.SendBufferSize()
-}
+func (s *Stream) SendBufferSize() (int, error) { return bufferSize(s.hasSock(), &s.sock, true) }
 
 // RecvBufferSize returns the socket's receive buffer size.
-func (s *Stream) RecvBufferSize() (int, error) {
-	if !s.hasSock() {
-		return 0, uv.EBADF
-	}
-	return s.sock.RecvBufferSize()
-}
+func (s *Stream) RecvBufferSize() (int, error) { return bufferSize(s.hasSock(), &s.sock, false) }
 
 // SetSendBufferSize sets the socket's send buffer size (libuv's uv_send_buffer_size with a
 // value; Linux doubles what it is given).
 func (s *Stream) SetSendBufferSize(n int) error {
-	if !s.hasSock() {
-		return uv.EBADF
-	}
-	if n <= 0 {
-		return uv.EINVAL
-	}
-	return s.sock.SetSendBufferSize(n)
+	return setBufferSize(s.hasSock(), &s.sock, true, n)
 }
 
 // SetRecvBufferSize sets the socket's receive buffer size.
 func (s *Stream) SetRecvBufferSize(n int) error {
-	if !s.hasSock() {
-		return uv.EBADF
-	}
-	if n <= 0 {
-		return uv.EINVAL
-	}
-	return s.sock.SetRecvBufferSize(n)
+	return setBufferSize(s.hasSock(), &s.sock, false, n)
 }
