@@ -74,7 +74,6 @@ func NewLoop() (*Loop, error) {
 	if err := l.backendInit(); err != nil {
 		return nil, err
 	}
-	reserveProc()
 	l.UpdateTime()
 	l.traceAttachGlobal()
 	return l, nil
@@ -359,7 +358,6 @@ func (l *Loop) Close() error {
 	l.timers.Reset()
 	l.watchers = nil
 	l.closeOSState()
-	releaseProc()
 	defaultMu.Lock()
 	if defaultLoop == l {
 		defaultLoop = nil

@@ -378,8 +378,8 @@ func (l *Loop) retryTimeout(timeout *int, deadline uint64) bool {
 const spinLimit = 20 * time.Microsecond
 
 // spinnable reports whether another thread can complete work while the loop spins: with
-// one P, or one CPU (GOMAXPROCS counts the P a loop reserves, see procs.go), the loop's
-// spin would keep the pool's workers from running.
+// one P, or one CPU (GOMAXPROCS may be set above the CPUs), the loop's spin would keep the
+// pool's workers from running.
 func spinnable() bool { return runtime.NumCPU() > 1 && runtime.GOMAXPROCS(0) > 1 }
 
 // spinForWake polls wakePending for a short while before the loop blocks with threadpool
