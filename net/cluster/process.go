@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"runtime"
@@ -216,7 +217,7 @@ func (s *slot) spawn() error {
 	p := s.p
 	ch := &channel{onMsg: s.message, onEnd: s.channelEnd}
 	if err := ch.pipe.Init(p.loop, true); err != nil {
-		return err
+		return fmt.Errorf("cluster: worker %d: channel: %w", s.id, err)
 	}
 	proc := new(handles.Process)
 	s.ch, s.proc, s.open = ch, proc, 2
@@ -230,10 +231,12 @@ func (s *slot) spawn() error {
 	}
 	env := append(p.env[:len(p.env):len(p.env)], EnvWorker+"="+strconv.Itoa(s.id))
 	err := handles.Spawn(p.loop, proc, &handles.ProcessOptions{File: p.exe, Args: p.args, Env: env, Stdio: stdio, Exit: s.exitFn})
-	if err == nil {
-		if err = ch.start(); err != nil {
-			proc.Kill(sigKill) // a worker the primary cannot hear from is of no use
-		}
+	if err != nil {
+		// Node's form ("spawn /path ENOENT"), and the error itself for errors.Is.
+		err = fmt.Errorf("spawn %s %s: %w", p.exe, uv.ErrName(err), err)
+	} else if err = ch.start(); err != nil {
+		proc.Kill(sigKill) // a worker the primary cannot hear from is of no use
+		err = fmt.Errorf("cluster: worker %d: reading its channel: %w", s.id, err)
 	}
 	if err != nil {
 		proc.Close(s.closedFn)

@@ -279,6 +279,7 @@ func TestPrimaryBadProgram(t *testing.T) {
 	_, err := cluster.StartPrimary(cluster.ProcessOptions{Workers: 2, Host: "127.0.0.1",
 		Exe: "/nonexistent/worker"})
 	require.ErrorIs(t, err, uv.ENOENT)
+	require.ErrorContains(t, err, "spawn /nonexistent/worker ENOENT", "Node's form")
 }
 
 // RunWorker outside a worker process is an error; IsWorker and IsPrimary tell them apart.
