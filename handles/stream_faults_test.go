@@ -321,7 +321,8 @@ func TestStreamFaultWritePeerReset(t *testing.T) {
 
 // A reset while writes are queued (the kernel pushed back): the write in progress fails with
 // ECONNRESET or EPIPE; the callback closes the stream, as libuv users do, and every other
-// queued write gets ECANCELED. None is lost.
+// queued write gets ECANCELED (on Windows, where writes are all with the kernel, those the
+// reset reached first fail with it). None is lost.
 func TestStreamFaultResetWithQueuedWrites(t *testing.T) {
 	l := faultLoop(t)
 	cli, peer := faultPair(t, l)
@@ -347,6 +348,11 @@ func TestStreamFaultResetWithQueuedWrites(t *testing.T) {
 	}
 	require.Contains(t, []error{uv.EPIPE, uv.ECONNRESET}, w.errs[failed])
 	for i := failed + 1; i < n; i++ {
+		if runtime.GOOS == "windows" && slices.Contains([]error{uv.EPIPE, uv.ECONNRESET}, w.errs[i]) {
+			// Windows hands every write to the kernel at once, as libuv does there: those
+			// the reset reached before the close cancelled them fail with it.
+			continue
+		}
 		require.ErrorIs(t, w.errs[i], uv.ECANCELED, "write %d", i)
 	}
 	require.Zero(t, cli.WriteQueueSize())
