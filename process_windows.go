@@ -333,8 +333,16 @@ func SpawnProcess(o *SpawnOptions) (pid int, exitFd OSFd, err error) {
 		createFlags |= windows.DETACHED_PROCESS | windows.CREATE_NEW_PROCESS_GROUP | windows.CREATE_SUSPENDED
 	}
 	var pi windows.ProcessInformation
-	err = windows.CreateProcess(app16, cmdline, nil, nil, true, createFlags, envBlock, cwd16,
-		(*windows.StartupInfo)(unsafe.Pointer(si)), &pi)
+	for try := 1; ; try++ {
+		err = windows.CreateProcess(app16, cmdline, nil, nil, true, createFlags, envBlock, cwd16,
+			(*windows.StartupInfo)(unsafe.Pointer(si)), &pi)
+		// Wine reports a child that died while Wine was still setting it up, before any of
+		// its code ran, as ERROR_INTERNAL_ERROR or with the status the start-up failed with
+		// (ERROR_NOT_SUPPORTED); it happens under load. Starting it again is safe.
+		if err == nil || try == 3 || (err != windows.ERROR_INTERNAL_ERROR && err != windows.ERROR_NOT_SUPPORTED) {
+			break
+		}
+	}
 	if err != nil {
 		return 0, InvalidSock, TranslateSysError(err)
 	}

@@ -129,7 +129,9 @@ func Spawn(l *uv.Loop, p *Process, o *ProcessOptions) error {
 				closeAll(childEnds)
 				return uv.EINVAL
 			}
-			stdio[i] = c.Fd
+			// A C runtime descriptor (1 for stdout) names its handle on Windows, as libuv's
+			// uv__get_osfhandle does; on unix this is c.Fd itself.
+			stdio[i] = uv.StdioHandle(c.Fd)
 		case StdioInheritStream:
 			var err error
 			if c.Stream == nil {

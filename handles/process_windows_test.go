@@ -95,6 +95,28 @@ func procTempFile(t *testing.T) (path string, h windows.Handle) {
 	return path, h
 }
 
+// Descriptor 1 given to inherit is this process's standard output, as libuv maps C runtime
+// descriptors to their handles (not the value 1 taken as a handle).
+func TestSpawnInheritFdOneIsStdout(t *testing.T) {
+	l := procLoop(t)
+	out, h := procTempFile(t)
+	old, err := windows.GetStdHandle(windows.STD_OUTPUT_HANDLE)
+	require.NoError(t, err)
+	require.NoError(t, windows.SetStdHandle(windows.STD_OUTPUT_HANDLE, h))
+	var p handles.Process
+	o := procSelf(t, "echo", "to stdout")
+	o.Stdio = []handles.StdioContainer{{}, {Flags: handles.StdioInheritFd, Fd: 1}}
+	o.Exit = func(p *handles.Process, _ int64, _ int) { p.Close(nil) }
+	err = handles.Spawn(l, &p, &o)
+	require.NoError(t, windows.SetStdHandle(windows.STD_OUTPUT_HANDLE, old))
+	require.NoError(t, err)
+	_, err = l.Run(uv.RunDefault)
+	require.NoError(t, err)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.Equal(t, "to stdout", string(data))
+}
+
 func TestSpawnExitStatusAndSignal(t *testing.T) {
 	l := procLoop(t)
 	out, h := procTempFile(t)
