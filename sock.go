@@ -78,6 +78,8 @@ type WriteOp struct {
 	// Ctx is free for the owner (the request that embeds the op), so one callback bound per
 	// stream can find its request without a closure per write.
 	Ctx any
+
+	os writeOpOS // what the platform keeps per op (the IPC frame on Windows; nothing on unix)
 }
 
 // Size returns the bytes of the op not yet written.
@@ -202,6 +204,7 @@ func (s *Sock) writeCallbacks() {
 		s.queueSize -= op.size
 		s.queueCount--
 		s.loop.UnregisterRequest()
+		s.opDone(op)
 		if op.cb != nil {
 			op.cb(op, op.err)
 		}

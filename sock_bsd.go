@@ -65,6 +65,13 @@ func zoneName(idx uint32) string { return strconv.FormatUint(uint64(idx), 10) }
 
 const recvmsgFlags = 0
 
+// recvmsg reads into b and the control buffer oob (unix.Recvmsg; the sender's address it
+// converts is dropped).
+func recvmsg(fd int, b, oob []byte, flags int) (n, oobn int, err error) {
+	n, oobn, _, _, err = unix.Recvmsg(fd, b, oob, flags)
+	return n, oobn, err
+}
+
 // SetReusePort sets the option that balances connections (or datagrams) between the sockets
 // bound to one port, as libuv's reuseport flag does: SO_REUSEPORT_LB on FreeBSD and
 // SO_REUSEPORT on DragonFly. Elsewhere SO_REUSEPORT only shares the port, so turning it on

@@ -2,6 +2,7 @@ package uv
 
 import (
 	"strconv"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -62,6 +63,28 @@ func readSmallFile(path string) ([]byte, error) {
 }
 
 const recvmsgFlags = unix.MSG_CMSG_CLOEXEC
+
+// recvmsg reads into b and the control buffer oob without asking for the sender's address
+// (unix.Recvmsg converts the one a socket pair reports, an allocation per read).
+func recvmsg(fd int, b, oob []byte, flags int) (n, oobn int, err error) {
+	var iov unix.Iovec
+	if len(b) > 0 {
+		iov.Base = &b[0]
+		iov.SetLen(len(b))
+	}
+	var msg unix.Msghdr
+	msg.Iov = &iov
+	msg.SetIovlen(1)
+	if len(oob) > 0 {
+		msg.Control = &oob[0]
+		msg.SetControllen(len(oob))
+	}
+	r, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), uintptr(flags))
+	if e != 0 {
+		return 0, 0, e
+	}
+	return int(r), int(msg.Controllen), nil
+}
 
 // SetReusePort sets SO_REUSEPORT, which on Linux balances connections between the sockets
 // bound to the port.

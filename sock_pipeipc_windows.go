@@ -65,6 +65,10 @@ type pipeIPC struct {
 	// pending holds the sockets received and not yet taken, oldest first; InvalidHandle for
 	// one that could not be imported (TakeFd gives it, and the accept fails with EBADF).
 	pending []windows.Handle
+
+	// Frames of finished writes, for the next ones (ipcFrameBuf).
+	frames  *ipcFrameBuf
+	nframes int
 }
 
 // initIPC makes the pipe sock s, on handle h (InvalidHandle before a connect), an IPC pipe.
@@ -97,11 +101,33 @@ func (s *Sock) ipcPeer() (uint32, error) {
 	return pid, nil
 }
 
-// ipcFrame returns the buffers of the frame that carries bufs, and the socket fd if send is
-// true: the header (and record) in a buffer of its own, then the data buffers. Errors are
-// libuv's: ENOTSUP for a handle that is not a TCP socket; ENOBUFS for more than 4 GiB of
-// data; what exporting the socket gives.
-func (s *Sock) ipcFrame(bufs [][]byte, fd OSSock, send bool) ([][]byte, error) {
+// ipcFrameBuf is the frame of one write of an IPC pipe: its header (and socket record) and
+// the buffers handed to the kernel, the header first. A pipe keeps written ones for its next
+// writes (pipeIPC.frames), so that a write in steady state allocates nothing.
+type ipcFrameBuf struct {
+	hdr  [ipcHeaderSize + ipcXferSize]byte
+	bufs [][]byte
+	next *ipcFrameBuf
+}
+
+// frameLimit is how many written frames a pipe keeps.
+const frameLimit = 4
+
+func (c *pipeIPC) putFrame(f *ipcFrameBuf) {
+	if c.nframes >= frameLimit {
+		return
+	}
+	clear(f.bufs) // drop the references to the data written
+	f.bufs = f.bufs[:0]
+	f.next = c.frames
+	c.frames = f
+	c.nframes++
+}
+
+// ipcFrame returns the frame that carries bufs, and the socket fd if send is set: the
+// header, the record of the socket if one travels, then the data buffers. ENOBUFS if the
+// data exceeds the header's 32-bit length.
+func (s *Sock) ipcFrame(bufs [][]byte, fd OSSock, send bool) (*ipcFrameBuf, error) {
 	n := uint64(0)
 	for _, b := range bufs {
 		n += uint64(len(b))
@@ -113,28 +139,38 @@ func (s *Sock) ipcFrame(bufs [][]byte, fd OSSock, send bool) ([][]byte, error) {
 	if send {
 		size += ipcXferSize
 	}
-	hdr := make([]byte, size)
+	c := s.ext.ipc
+	f := c.frames
+	if f != nil {
+		c.frames, f.next = f.next, nil
+		c.nframes--
+	} else {
+		f = new(ipcFrameBuf)
+	}
+	hdr := f.hdr[:size]
+	clear(hdr)
 	var flags uint32
 	if send {
-		f, err := s.exportSocket(windows.Handle(fd), hdr[ipcHeaderSize:])
+		fl, err := s.exportSocket(windows.Handle(fd), hdr[ipcHeaderSize:])
 		if err != nil {
+			c.putFrame(f)
 			return nil, err
 		}
-		flags |= f
+		flags |= fl
 	}
 	if n > 0 {
 		flags |= ipcHasData
 		binary.LittleEndian.PutUint32(hdr[8:], uint32(n))
 	}
 	binary.LittleEndian.PutUint32(hdr[0:], flags)
-	out := make([][]byte, 1, 1+len(bufs))
-	out[0] = hdr
+	out := append(f.bufs[:0], hdr)
 	for _, b := range bufs {
 		if len(b) > 0 {
 			out = append(out, b)
 		}
 	}
-	return out, nil
+	f.bufs = out
+	return f, nil
 }
 
 // exportSocket fills rec with what the peer needs to open socket h, as libuv's

@@ -251,7 +251,7 @@ func (s *Sock) readMsg(b []byte) (int, error) {
 	}
 	oob := s.oob
 	for {
-		n, oobn, _, _, err := unix.Recvmsg(s.fd, b, oob, recvmsgFlags)
+		n, oobn, err := recvmsg(s.fd, b, oob, recvmsgFlags)
 		if s.loop.ins != nil {
 			s.loop.ins.sys(s.loop, SysRecvmsg, s.fd, int64(len(b)), 0, 0, n, err)
 		}
@@ -855,3 +855,9 @@ func (s *Sock) PeerSockaddr() (SockAddr, error) {
 	sa, err := unix.Getpeername(s.fd)
 	return sa, TranslateSysError(err)
 }
+
+// writeOpOS is what a WriteOp keeps for the platform: nothing on unix.
+type writeOpOS struct{}
+
+// opDone runs before a finished op's callback: nothing to do on unix.
+func (s *Sock) opDone(*WriteOp) {}

@@ -24,16 +24,38 @@ func (s *Sock) Write(op *WriteOp, bufs [][]byte, fd OSSock, sendFd bool, cb func
 		return EPIPE
 	}
 	if s.flags&sockIPC != 0 {
-		var err error
-		if bufs, err = s.ipcFrame(bufs, fd, sendFd); err != nil {
+		f, err := s.ipcFrame(bufs, fd, sendFd)
+		if err != nil {
 			return err
 		}
-	} else if sendFd {
+		op.prepare(f.bufs, cb)
+		op.os.frame = f
+		s.enqueue(op)
+		return nil
+	}
+	if sendFd {
 		return EINVAL
 	}
 	op.prepare(bufs, cb)
 	s.enqueue(op)
 	return nil
+}
+
+// writeOpOS is what a WriteOp keeps on Windows: the frame of an IPC pipe's write.
+type writeOpOS struct{ frame *ipcFrameBuf }
+
+// opDone gives a written op's IPC frame back to its pipe for the next write. A frame of an
+// op that failed or was cancelled is left to the collector: its write may still be with
+// the kernel.
+func (s *Sock) opDone(op *WriteOp) {
+	f := op.os.frame
+	if f == nil {
+		return
+	}
+	op.os.frame = nil
+	if op.err == nil && s.ext != nil && s.ext.ipc != nil {
+		s.ext.ipc.putFrame(f)
+	}
 }
 
 // SendTo queues one datagram of bufs to addr (nil: the connected peer); cb runs in the pending

@@ -355,6 +355,56 @@ func TestPipeReadWriteAllocs(t *testing.T) {
 	require.Zero(t, avg, "allocations per write and read")
 }
 
+// A data write on an IPC pipe, and its read, allocate nothing in steady state either (on
+// Windows each write is a frame with its own header, which the pipe reuses).
+func TestPipeIPCReadWriteAllocs(t *testing.T) {
+	testutil.SkipRace(t)
+	if runtime.GOOS != "linux" && runtime.GOOS != "windows" {
+		t.Skip("on " + runtime.GOOS + " a read goes through unix.Recvmsg, which allocates the sender's address")
+	}
+	l := pipeLoop(t)
+	fds, err := uv.IPCPair()
+	require.NoError(t, err)
+	r, _ := handles.NewPipe(l, true)
+	w, _ := handles.NewPipe(l, true)
+	require.NoError(t, r.Open(uv.OSFd(fds[0])))
+	require.NoError(t, w.Open(uv.OSFd(fds[1])))
+	var req handles.WriteReq
+	bufs := [][]byte{[]byte("PI"), []byte("NG")}
+	n, writes := 0, 0
+	wcb := func(_ *handles.WriteReq, err error) {
+		if err != nil {
+			t.Error(err)
+		}
+		writes++
+	}
+	read := func(_ *handles.Stream, buf []byte, err error) {
+		if err != nil {
+			t.Error(err)
+		}
+		n += len(buf)
+	}
+	require.NoError(t, r.ReadStart(nil, read))
+	step := func() {
+		want, wantWrites := n+4, writes+1
+		if err := w.Write(&req, bufs, wcb); err != nil {
+			t.Fatal(err)
+		}
+		for n < want || writes < wantWrites {
+			if _, err := l.Run(uv.RunOnce); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for range 10 {
+		step()
+	}
+	avg := testing.AllocsPerRun(500, step)
+	require.Equal(t, 4*511, n)
+	require.Equal(t, 511, writes)
+	require.Zero(t, avg, "allocations per write and read")
+}
+
 // BenchmarkPipeWriteRead measures one 64-byte write through an anonymous pipe and its read,
 // on one loop.
 func BenchmarkPipeWriteRead(b *testing.B) {

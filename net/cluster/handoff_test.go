@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"net/netip"
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -33,7 +32,7 @@ type rig struct {
 // Rig modes.
 const (
 	rigAccept  = iota // accept into a reused handle
-	rigPass           // accept, Write2 over a socket pair, Accept there: handles alone
+	rigPass           // accept, Write2 over an IPC pair, Accept there: handles alone
 	rigHandoff        // the same through a distributor and a channel
 )
 
@@ -56,7 +55,7 @@ func newRig(tb testing.TB, mode int) *rig {
 		require.NoError(tb, err)
 		return r
 	}
-	pair, err := uv.Socketpair(uv.SockStream)
+	pair, err := uv.IPCPair()
 	require.NoError(tb, err)
 	t := &target{pipe: new(handles.Pipe), ready: true}
 	require.NoError(tb, t.pipe.Init(r.l, true))
@@ -119,9 +118,6 @@ var skipRace = testutil.SkipRace
 // reused, and so is everything on the receiving channel.
 func TestHandoffAllocatesNothing(t *testing.T) {
 	skipRace(t)
-	if runtime.GOOS == "windows" {
-		t.Skip("Windows: a handoff allocates there (each IPC frame's header; the received socket, on the sender's port, completes its calls through events and goroutines)")
-	}
 	var rigs [3]*rig
 	for mode := range rigs {
 		rigs[mode] = newRig(t, mode)
