@@ -3,6 +3,7 @@ package uv
 import (
 	"encoding/binary"
 	"math"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -209,13 +210,14 @@ func (s *Sock) exportSocket(h windows.Handle, rec []byte) (uint32, error) {
 	}
 	// Its Sock now closes as a shared socket's (sock_pipeipcsock_windows.go).
 	noteExported(h)
-	binary.LittleEndian.PutUint32(rec[ipcInfoSize:], 0) // no delayed error
+	// The bind error the sender's TCP handle keeps for its listen (SendDelayedError).
+	binary.LittleEndian.PutUint32(rec[ipcInfoSize:], uint32(takeDelayed(h)))
 	return flags, nil
 }
 
 // getsocknameOK reports whether socket h is bound. One that is not (TCP.Bind failed, and
-// keeps the error for later as libuv's delayed error, which stays with the sender here)
-// travels as it is.
+// keeps the error for later as libuv's delayed error, which travels with it) travels as it
+// is.
 func getsocknameOK(h windows.Handle) bool {
 	_, err := windows.Getsockname(h)
 	return err == nil
@@ -296,6 +298,9 @@ func (c *pipeIPC) frameRead() {
 		fd = windows.InvalidHandle
 	} else {
 		noteImported(fd)
+		if code := binary.LittleEndian.Uint32(c.hdr[ipcHeaderSize+ipcInfoSize:]); code != 0 {
+			setDelayed(fd, syscall.Errno(code)) // for ReceivedDelayedError
+		}
 	}
 	c.pending = append(c.pending, fd)
 }
@@ -340,6 +345,7 @@ func (c *pipeIPC) close() {
 	for _, fd := range c.pending {
 		if fd != windows.InvalidHandle {
 			takeImported(fd)
+			takeDelayed(fd)
 			windows.Closesocket(fd)
 		}
 	}

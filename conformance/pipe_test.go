@@ -553,6 +553,13 @@ func TestPipeGetsocknameAutobind(t *testing.T) {
 	require.Equal(t, 2, closed)
 }
 
+// TestPipeGetsocknameBlocking asks an anonymous Windows pipe for its name while it is not
+// read and while a blocking read (on a goroutine, as the pipe is not overlapped) is under
+// way: the empty name both times, and no read callback. Windows-only, as in libuv, whose test
+// is empty on unix.
+// libuv: pipe_getsockname_blocking
+func TestPipeGetsocknameBlocking(t *testing.T) { pipeGetsocknameBlocking(t) }
+
 // TestPipeGetsocknameLongPath checks binding and connecting to a path longer than sun_path,
 // which systems with SOCK_MAXADDRLEN (macOS, the BSDs) accept. Linux has no such thing and
 // libuv skips the test there.

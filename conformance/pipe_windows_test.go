@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,8 +41,45 @@ func pipeNeedIPC(t *testing.T) {
 	}
 }
 
+// ipcNeedBindTwice does nothing on Windows: the second bind's error travels with the socket.
+func ipcNeedBindTwice(t *testing.T) {}
+
 func pipeGetsocknameLongPath(t *testing.T) {
 	t.Skip("long unix paths not supported on this platform (no SOCK_MAXADDRLEN; libuv skips it on Windows)")
+}
+
+// pipeGetsocknameBlocking: see TestPipeGetsocknameBlocking. libuv sleeps 100 ms after each
+// read start for the read to block; so does this port.
+func pipeGetsocknameBlocking(t *testing.T) {
+	var readh, writeh windows.Handle
+	require.NoError(t, windows.CreatePipe(&readh, &writeh, nil, 65536))
+	defer windows.CloseHandle(writeh)
+	l := newLoop(t)
+	var p handles.Pipe
+	require.NoError(t, p.Init(l, false))
+	require.NoError(t, p.Open(uv.OSFd(readh)))
+	noRead := func(_ *handles.Stream, buf []byte, err error) {
+		t.Errorf("read callback: %d bytes, error %v", len(buf), err)
+	}
+	require.NoError(t, p.ReadStart(nil, noRead))
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, p.ReadStop())
+	name1, err := p.Sockname()
+	require.NoError(t, err)
+	require.Empty(t, name1, "an anonymous pipe")
+
+	require.NoError(t, p.ReadStart(nil, noRead))
+	time.Sleep(100 * time.Millisecond)
+	name2, err := p.Sockname()
+	require.NoError(t, err)
+	require.Empty(t, name2, "an anonymous pipe, being read")
+	require.NoError(t, p.ReadStop())
+	require.Equal(t, name1, name2)
+
+	closed := 0
+	require.NoError(t, p.Close(func() { closed++ }))
+	run(t, l, uv.RunDefault)
+	require.Equal(t, 1, closed)
 }
 
 // pipeSetChmod is libuv's test on Windows: each mode is an entry for Everyone in the pipe's

@@ -24,6 +24,7 @@ func init() {
 	childHelpers["ipc_helper_listen_after_write"] = func() int { return ipcHelper(true) }
 	childHelpers["ipc_helper_tcp_connection"] = ipcHelperTCPConnection
 	childHelpers["ipc_helper_send_zero"] = ipcHelperSendZero
+	childHelpers["ipc_helper_bind_twice"] = ipcHelperBindTwice
 	childHelpers["ipc_send_recv_helper"] = ipcSendRecvHelper
 	childHelpers["ipc_helper_heavy_traffic_deadlock_bug"] = ipcHelperHeavyTraffic
 	childHelpers["stdio_over_pipes_helper"] = stdioOverPipesHelper
@@ -108,6 +109,29 @@ func ipcHelper(listenAfterWrite bool) int {
 	childRun(l)
 	childCheck(accepted, "no connection accepted")
 	childCheck(closes == 3, "%d close callbacks", closes)
+	childClose(l)
+	return 0
+}
+
+// ipcHelperBindTwice is libuv's ipc_helper_bind_twice: it binds two TCP servers to one
+// address (the second bind keeps EADDRINUSE for its listen, or on Linux both binds succeed
+// with SO_REUSEADDR) and sends both, each with "hello\n".
+func ipcHelperBindTwice() int {
+	l := childLoop()
+	channel := childChannel(l, true)
+	server, err := handles.NewTCP(l)
+	childCheck(err == nil, "tcp: %v", err)
+	server2, err := handles.NewTCP(l)
+	childCheck(err == nil, "tcp: %v", err)
+	childCheck(server.Bind(loopbackAny, 0) == nil, "bind")
+	addr, err := server.Sockname()
+	childCheck(err == nil, "sockname: %v", err)
+	childCheck(server2.Bind(addr, 0) == nil, "second bind")
+	var wreq, wreq2 handles.WriteReq
+	hello := [][]byte{[]byte("hello\n")}
+	childCheck(channel.Write2(&wreq, hello, &server.Stream, nil) == nil, "write2")
+	childCheck(channel.Write2(&wreq2, hello, &server2.Stream, nil) == nil, "second write2")
+	childRun(l)
 	childClose(l)
 	return 0
 }
@@ -368,6 +392,50 @@ func TestIPCListenBeforeWrite(t *testing.T) { ipcListen(t, "ipc_helper_listen_be
 // TestIPCListenAfterWrite: the child listens on the server after sending it.
 // libuv: ipc_listen_after_write
 func TestIPCListenAfterWrite(t *testing.T) { ipcListen(t, "ipc_helper_listen_after_write") }
+
+// TestIPCListenAfterBindTwice takes the two servers the child bound to one address: the
+// first listens here, the second's listen fails with EADDRINUSE, the bind error that came
+// with it (on Windows in the frame, as libuv's delayed error; on Linux the two binds
+// succeeded and the listen itself fails). libuv runs it on Windows only.
+// libuv: ipc_listen_after_bind_twice
+func TestIPCListenAfterBindTwice(t *testing.T) {
+	ipcNeedBindTwice(t)
+	it := newIPCTest(t, "ipc_helper_bind_twice")
+	l := it.l
+	reads := 0
+	var server, server2 *handles.TCP
+	onConnection := func(*handles.Stream, error) { t.Error("no connection is made") }
+	onRead := func(s *handles.Stream, buf []byte, err error) {
+		if err == nil && len(buf) == 0 || errors.Is(err, uv.EOF) {
+			return
+		}
+		require.NoError(t, err, "reading the channel")
+		require.Positive(t, it.channel.PendingCount())
+		require.Equal(t, uv.TypeTCP, it.channel.PendingType())
+		assert.Equal(t, "hello\n", string(buf))
+		reads++
+		switch reads {
+		case 1:
+			server, err = handles.NewTCP(l)
+			require.NoError(t, err)
+			require.NoError(t, s.Accept(&server.Stream))
+			require.NoError(t, server.Listen(128, onConnection))
+		case 2:
+			server2, err = handles.NewTCP(l)
+			require.NoError(t, err)
+			require.NoError(t, s.Accept(&server2.Stream))
+			require.ErrorIs(t, server2.Listen(128, onConnection), uv.EADDRINUSE)
+			server.Close(nil)
+			server2.Close(nil)
+			require.Zero(t, it.channel.PendingCount())
+			it.channel.Close(nil)
+		}
+	}
+	require.NoError(t, it.channel.ReadStart(allocBig, onRead))
+	run(t, l, uv.RunDefault)
+	require.Equal(t, 2, reads)
+	require.Equal(t, 1, it.exitCalls)
+}
 
 // TestIPCTCPConnection receives an accepted TCP connection from the child and talks over it
 // with the child's connecting end.

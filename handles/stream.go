@@ -301,6 +301,11 @@ func (s *Stream) write2(req *WriteReq, bufs [][]byte, send *Stream, cb func(req 
 			return uv.EBADF
 		}
 		fd = send.sock.Fd()
+		if t, ok := send.Owner().(*TCP); ok && t.delayedErr != nil {
+			// libuv sends a bind error along (Windows; the write takes it at once).
+			uv.SendDelayedError(fd, t.delayedErr)
+			defer uv.SendDelayedError(fd, nil)
+		}
 	}
 	req.stream, req.cb = s, cb
 	req.op.Ctx = req
@@ -467,9 +472,13 @@ func (s *Stream) acceptPending(client *Stream) error {
 		uv.CloseSocket(fd)
 		return uv.EBUSY
 	}
+	derr := uv.ReceivedDelayedError(fd)
 	if err := client.openSock(fd, client.isIPC(), streamReadable|streamWritable); err != nil {
 		uv.CloseSocket(fd)
 		return err
+	}
+	if t, ok := client.Owner().(*TCP); ok && derr != nil {
+		t.delayedErr, t.bound = derr, true // its listen or connect fails with it, as the sender's would
 	}
 	return nil
 }

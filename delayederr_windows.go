@@ -1,0 +1,68 @@
+package uv
+
+import (
+	"errors"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/windows"
+)
+
+// Delayed errors that travel with TCP sockets over IPC pipes: libuv's Windows TCP handle
+// keeps a bind error for its next listen or connect (delayed_error), and sends it in the
+// record of the frame that carries the socket, so that the receiver's listen fails as the
+// sender's would have. Each entry is keyed by a socket handle: one to be sent, or one received.
+var delayedErrs struct {
+	mu sync.Mutex
+	m  map[windows.Handle]syscall.Errno
+}
+
+// SendDelayedError records err, the error a TCP handle keeps for its next listen or connect
+// (libuv's delayed_error), to travel with socket fd the next time fd is sent over an IPC
+// pipe; nil forgets it. Windows carries it in the frame, as libuv does. On unix nothing
+// travels with a descriptor and this does nothing.
+func SendDelayedError(fd OSSock, err error) {
+	var code syscall.Errno
+	if err != nil {
+		if e, n := asError(err); e != nil && e.sys != 0 {
+			code = e.sys
+		} else if n != 0 {
+			code = n
+		} else if errors.Is(err, EADDRINUSE) {
+			code = windows.WSAEADDRINUSE
+		} else {
+			code = windows.WSAEINVAL
+		}
+	}
+	setDelayed(windows.Handle(fd), code)
+}
+
+// ReceivedDelayedError returns, and forgets, the delayed error that came with socket fd over
+// an IPC pipe (Pipe.Accept hands it to the TCP handle that takes fd), or nil.
+func ReceivedDelayedError(fd OSSock) error {
+	if code := takeDelayed(windows.Handle(fd)); code != 0 {
+		return TranslateSysError(code)
+	}
+	return nil
+}
+
+func setDelayed(h windows.Handle, code syscall.Errno) {
+	delayedErrs.mu.Lock()
+	defer delayedErrs.mu.Unlock()
+	if code == 0 {
+		delete(delayedErrs.m, h)
+		return
+	}
+	if delayedErrs.m == nil {
+		delayedErrs.m = make(map[windows.Handle]syscall.Errno)
+	}
+	delayedErrs.m[h] = code
+}
+
+func takeDelayed(h windows.Handle) syscall.Errno {
+	delayedErrs.mu.Lock()
+	defer delayedErrs.mu.Unlock()
+	code := delayedErrs.m[h]
+	delete(delayedErrs.m, h)
+	return code
+}
