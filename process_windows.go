@@ -337,9 +337,9 @@ func SpawnProcess(o *SpawnOptions) (pid int, exitFd OSFd, err error) {
 		err = windows.CreateProcess(app16, cmdline, nil, nil, true, createFlags, envBlock, cwd16,
 			(*windows.StartupInfo)(unsafe.Pointer(si)), &pi)
 		// Wine reports a child that died while Wine was still setting it up, before any of
-		// its code ran, as ERROR_INTERNAL_ERROR or with the status the start-up failed with
-		// (ERROR_NOT_SUPPORTED); it happens under load. Starting it again is safe.
-		if err == nil || try == 3 || (err != windows.ERROR_INTERNAL_ERROR && err != windows.ERROR_NOT_SUPPORTED) {
+		// its code ran, as ERROR_INTERNAL_ERROR; it happens under load. Starting it again is
+		// safe.
+		if err == nil || try == 3 || err != windows.ERROR_INTERNAL_ERROR {
 			break
 		}
 	}

@@ -148,6 +148,11 @@ func sockFamilyType(fd windows.Handle) (int32, int32, error) {
 	var info windows.WSAProtocolInfo
 	n := int32(unsafe.Sizeof(info))
 	if err := windows.Getsockopt(fd, windows.SOL_SOCKET, soProtocolInfoW, (*byte)(unsafe.Pointer(&info)), &n); err != nil {
+		if err != windows.WSAENOTSOCK && windows.GetNamedPipeInfo(fd, nil, nil, nil, nil) == nil {
+			// A named pipe. Windows says WSAENOTSOCK; Wine, now and then (seen on the parent
+			// end of a child's stdio pipe while the child starts), WSAEOPNOTSUPP.
+			return 0, 0, ENOTSOCK
+		}
 		return 0, 0, TranslateSysError(err)
 	}
 	return info.AddressFamily, info.SocketType, nil
