@@ -1,6 +1,7 @@
 package handles_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,7 +47,10 @@ func TestTimerCloseDueInSamePhase(t *testing.T) {
 	require.NoError(t, idle.Close(func() { order = append(order, "idle closed") }))
 	_, err := l.Run(uv.RunDefault)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"idle closed", "a", "b closed"}, order)
+	// The idle timer's close runs in the first closing phase: before a fires, or after it
+	// when the loop starts more than the timeout late (a loaded machine).
+	assert.ElementsMatch(t, []string{"idle closed", "a", "b closed"}, order)
+	assert.Less(t, slices.Index(order, "a"), slices.Index(order, "b closed"))
 	require.NoError(t, a.Close(nil))
 	_, err = l.Run(uv.RunDefault)
 	require.NoError(t, err)
