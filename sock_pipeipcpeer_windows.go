@@ -31,7 +31,9 @@ const stdioPipePrefix = `\\?\pipe\uv-go\`
 func noteStdioPeers(handles []OSFd, pid uint32) {
 	for _, fd := range handles {
 		h := windows.Handle(fd)
-		if h == windows.InvalidHandle || h == 0 {
+		if h == windows.InvalidHandle || h == 0 || isStdHandle(h) {
+			// This process's standard handles are none of its pipes; and asking a
+			// synchronous one for its name would wait for a read another thread has on it.
 			continue
 		}
 		if t, _ := windows.GetFileType(h); t != windows.FILE_TYPE_PIPE {
