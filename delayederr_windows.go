@@ -1,8 +1,8 @@
 package uv
 
 import (
-	"errors"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/windows"
@@ -15,6 +15,7 @@ import (
 var delayedErrs struct {
 	mu sync.Mutex
 	m  map[windows.Handle]syscall.Errno
+	n  atomic.Int32 // len(m): most sends and accepts find none without taking the lock
 }
 
 // SendDelayedError records err, the error a TCP handle keeps for its next listen or connect
@@ -24,14 +25,11 @@ var delayedErrs struct {
 func SendDelayedError(fd OSSock, err error) {
 	var code syscall.Errno
 	if err != nil {
+		code = windows.WSAEINVAL // an error without a Windows code
 		if e, n := asError(err); e != nil && e.sys != 0 {
 			code = e.sys
 		} else if n != 0 {
 			code = n
-		} else if errors.Is(err, EADDRINUSE) {
-			code = windows.WSAEADDRINUSE
-		} else {
-			code = windows.WSAEINVAL
 		}
 	}
 	setDelayed(windows.Handle(fd), code)
@@ -51,18 +49,23 @@ func setDelayed(h windows.Handle, code syscall.Errno) {
 	defer delayedErrs.mu.Unlock()
 	if code == 0 {
 		delete(delayedErrs.m, h)
-		return
+	} else {
+		if delayedErrs.m == nil {
+			delayedErrs.m = make(map[windows.Handle]syscall.Errno)
+		}
+		delayedErrs.m[h] = code
 	}
-	if delayedErrs.m == nil {
-		delayedErrs.m = make(map[windows.Handle]syscall.Errno)
-	}
-	delayedErrs.m[h] = code
+	delayedErrs.n.Store(int32(len(delayedErrs.m)))
 }
 
 func takeDelayed(h windows.Handle) syscall.Errno {
+	if delayedErrs.n.Load() == 0 {
+		return 0
+	}
 	delayedErrs.mu.Lock()
 	defer delayedErrs.mu.Unlock()
 	code := delayedErrs.m[h]
 	delete(delayedErrs.m, h)
+	delayedErrs.n.Store(int32(len(delayedErrs.m)))
 	return code
 }
