@@ -68,6 +68,7 @@ type conn struct {
 
 	tEnd     stream.Task
 	tEndInit bool
+	held     bool // the response's end is held for the end task to settle (holdEnd)
 
 	// The socket's callbacks, bound once per conn (conns are pooled). Those rarely needed
 	// (the linger timeout, the deferred end of an exchange) are bound at their first use,
@@ -97,7 +98,7 @@ func (c *conn) attach(sock *net.Socket) {
 	c.inRequest, c.headersDone, c.msgDone, c.active, c.upgrading = false, false, false, false, false
 	c.dumping, c.lastRequest, c.peerEnded, c.closing, c.dead = false, false, false, false, false
 	c.parsing, c.parsePaused, c.pausedBody, c.pausedParse, c.sockPaused = false, false, false, false, false
-	c.corked = false
+	c.corked, c.held = false, false
 	sock.OnData(c.onDataFn)
 	sock.OnEnd(c.onEndFn)
 	sock.OnClose(c.onCloseFn)
@@ -453,13 +454,49 @@ func (c *conn) responseFinished() {
 	req.Destroy(nil)
 }
 
-// deferEnd runs maybeEndExchange on the next tick.
+// deferEnd runs endTask on the next tick.
 func (c *conn) deferEnd() {
 	if !c.tEndInit {
-		c.tEnd.Init(c.maybeEndExchange)
+		c.tEnd.Init(c.endTask)
 		c.tEndInit = true
 	}
 	c.srv.ticks.Defer(&c.tEnd)
+}
+
+// endTask settles a response whose end is held, then ends the exchange if it is over.
+func (c *conn) endTask() {
+	if c.held {
+		c.held = false
+		c.settle()
+	}
+	c.maybeEndExchange()
+}
+
+// settle finishes and closes a response whose end holdEnd held, and its request, in one
+// step: what their finish and close callbacks would do on the ticks after End. Whatever
+// began to watch them since End (a callback set late, a write after end that destroyed
+// the response) sends the response down the ordinary path instead, and a request that is
+// still being read or received goes the way responseFinished sends it.
+func (c *conn) settle() {
+	ex := c.ex
+	if ex == nil {
+		return // the socket closed: both were destroyed
+	}
+	res, req := &ex.res, &ex.req
+	if c.parsing {
+		c.held = true // not while a message is parsed; see maybeEndExchange
+		return
+	}
+	if res.userFinish != nil || res.userClose != nil || !res.Writable.Settle() {
+		res.Writable.ReleaseEnd()
+		return
+	}
+	res.finished, res.closed = true, true
+	if req.userClose == nil && req.Readable.Settle() {
+		req.closed = true
+	} else {
+		c.responseFinished()
+	}
 }
 
 // maybeEndExchange ends the exchange once the message is complete and the request and

@@ -399,12 +399,29 @@ func (r *ServerResponse) End(body []byte) {
 			if !r.send(c, body) {
 				r.sockFull = true
 				c.uncork()
+			} else if r.holdEnd(c) {
+				return
 			}
 			r.Writable.End(nil)
 			return
 		}
 	}
 	r.Writable.End(body)
+}
+
+// holdEnd ends the response quietly when only the server watches it and its request: the
+// stream's end is held (see stream.Writable.HoldEnd), and the connection's end task
+// settles both in one step (conn.settle) instead of their finish and close callbacks on two
+// ticks. Everything sent, nothing is left for Final to do.
+func (r *ServerResponse) holdEnd(c *conn) bool {
+	req := &r.ex.req
+	if r.chunked || r.userFinish != nil || r.userClose != nil || req.userClose != nil ||
+		c.upgrading || c.srv.loop.Tracing() || req.Readable.Watched() || !r.Writable.HoldEnd() {
+		return false
+	}
+	c.held = true
+	c.deferEnd()
+	return true
 }
 
 // EndString is End with a string body.

@@ -30,6 +30,7 @@ type Writable struct {
 	finalDone   bool
 	prefinished bool
 	needDrain   bool
+	held        bool // HoldEnd: ended, the rest left to the owner (see settle.go)
 	pendingcb   int
 	afterWrites int
 

@@ -1,0 +1,122 @@
+package http_test
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	nethttp "net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/uv-go/uv/http"
+	"github.com/uv-go/uv/stream"
+)
+
+// A response ended with nobody watching is settled by the server in one step (see
+// ServerResponse.End); callbacks set after End must still run, in Node's order, and the
+// response must not look finished before its finish callback.
+func TestEndThenLateCallbacks(t *testing.T) {
+	got := make(chan []string, 1)
+	ts := startServer(t, http.ServerOptions{}, func(req *http.IncomingMessage, res *http.ServerResponse) {
+		res.EndString("a")
+		var order []string
+		if res.Finished() {
+			order = append(order, "finished at End")
+		}
+		res.OnFinish(func() { order = append(order, "finish") })
+		req.OnClose(func() { order = append(order, "request close") })
+		res.OnClose(func() {
+			order = append(order, "close")
+			got <- order
+		})
+	})
+	c := dial(t, ts.addr)
+	r := bufio.NewReader(c)
+	for i := 0; i < 2; i++ {
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		_, body := readResponse(t, r, "GET")
+		assert.Equal(t, "a", body)
+		select {
+		case order := <-got:
+			assert.Equal(t, []string{"finish", "request close", "close"}, order)
+		case <-time.After(5 * time.Second):
+			t.Fatal("no close callback")
+		}
+	}
+}
+
+// A handler that answers at once and then reads the body gets all of it, and the
+// connection goes on with the next request.
+func TestEndThenReadBody(t *testing.T) {
+	bodies := make(chan string, 1)
+	ts := startServer(t, http.ServerOptions{}, func(req *http.IncomingMessage, res *http.ServerResponse) {
+		res.EndString("ok " + req.Method)
+		if req.Method != "POST" {
+			return
+		}
+		var b strings.Builder
+		req.OnData(func(p []byte) { b.Write(p) })
+		req.OnEnd(func() { bodies <- b.String() })
+	})
+	c := dial(t, ts.addr)
+	r := bufio.NewReader(c)
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc")
+	_, body := readResponse(t, r, "POST")
+	assert.Equal(t, "ok POST", body)
+	io.WriteString(c, "def")
+	select {
+	case b := <-bodies:
+		assert.Equal(t, "abcdef", b)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no end callback")
+	}
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	_, body = readResponse(t, r, "GET")
+	assert.Equal(t, "ok GET", body)
+}
+
+// A write after End is an error, as without the one-step settling: the error callback
+// gets it, and the connection, whose response did not finish cleanly, is closed.
+func TestEndThenWriteAfterEnd(t *testing.T) {
+	errs := make(chan error, 1)
+	ts := startServer(t, http.ServerOptions{}, func(req *http.IncomingMessage, res *http.ServerResponse) {
+		res.EndString("a")
+		res.OnError(func(err error) { errs <- err })
+		res.WriteString("b")
+	})
+	c := dial(t, ts.addr)
+	r := bufio.NewReader(c)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	_, body := readResponse(t, r, "GET")
+	assert.Equal(t, "a", body)
+	select {
+	case err := <-errs:
+		assert.True(t, errors.Is(err, stream.ErrWriteAfterEnd), "%v", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no error callback")
+	}
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n") // may fail: the server is closing
+	_, err := nethttp.ReadResponse(r, nil)
+	require.Error(t, err, "the connection closes without serving another request")
+}
+
+// Pipelined requests answered at once go out in order, each settled in turn.
+func TestEndPipelinedSettled(t *testing.T) {
+	ts := startServer(t, http.ServerOptions{}, func(req *http.IncomingMessage, res *http.ServerResponse) {
+		res.EndString("seen " + req.URL)
+	})
+	c := dial(t, ts.addr)
+	r := bufio.NewReader(c)
+	var reqs strings.Builder
+	for i := 0; i < 20; i++ {
+		reqs.WriteString("GET /" + string(rune('a'+i)) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	io.WriteString(c, reqs.String())
+	for i := 0; i < 20; i++ {
+		_, body := readResponse(t, r, "GET")
+		assert.Equal(t, "seen /"+string(rune('a'+i)), body)
+	}
+}
