@@ -234,8 +234,24 @@ func (c *conn) execute(data []byte, fromPending bool) {
 			}
 			c.clientError(err, status)
 		}
+		if c.held {
+			c.endHeld(err == parser.ErrPause && !fromPending && len(c.pending) == 0)
+		}
 		return
 	}
+}
+
+// endHeld ends an exchange whose response End held while the parser ran (holdEnd). With
+// the message whole and no byte after it (now) nothing is left to run before the end but
+// what the settled streams would have reported to nobody, so it ends at once; otherwise
+// (pipelined requests wait, or the body is still to come) it ends on the next tick, after
+// what the handler queued, as Node's would.
+func (c *conn) endHeld(now bool) {
+	if now && !c.dead && !c.closing {
+		c.endTask()
+		return
+	}
+	c.deferEnd()
 }
 
 // resume goes on parsing after an exchange is over.

@@ -5,11 +5,14 @@
 // and CONNECT, timeouts (headersTimeout, requestTimeout, keepAliveTimeout) and graceful
 // shutdown; requests are read by the strict parser of http/parser, and every request it
 // rejects is answered with its status and a close, never reaching the handler. A client
-// (Request, Get, an Agent that keeps connections alive), static files and a bridge that
-// serves net/http Handlers on a bounded worker pool sit on top. Every method and callback
-// runs on the loop's goroutine, and a keep-alive request answered with End allocates nothing
-// once the connection is warm: messages, buffers and parser are reused per connection, so a
-// request and its response must not be touched after the response has closed. It imports
-// uv, handles, stream, net, http/parser and the standard library (net/http only for the
-// bridge's types).
+// (Request, Get, an Agent that keeps connections alive), static files and a bridge that serves
+// net/http Handlers on a bounded worker pool sit on top. Every method and callback runs on the
+// loop's goroutine, and a keep-alive request answered with End allocates nothing once the
+// connection is warm: messages, buffers and parser are reused per connection, so a request and
+// its response must not be touched after the response has closed. A response ended while no
+// callback of the user's watches it or its request is settled, with the request, in one step
+// (stream's HoldEnd and Settle) once the handler has returned and no pipelined request waits,
+// or on the next tick, rather than through their finish and close callbacks on two; a callback
+// set after End in the handler still runs, in Node's order. It imports uv, handles, stream,
+// net, http/parser and the standard library (net/http only for the bridge's types).
 package http

@@ -420,7 +420,9 @@ func (r *ServerResponse) holdEnd(c *conn) bool {
 		return false
 	}
 	c.held = true
-	c.deferEnd()
+	if !c.parsing {
+		c.deferEnd() // parsing, execute settles it (or defers) when the parser stops
+	}
 	return true
 }
 

@@ -120,3 +120,21 @@ func TestEndPipelinedSettled(t *testing.T) {
 		assert.Equal(t, "seen /"+string(rune('a'+i)), body)
 	}
 }
+
+// A small body that arrives with its head and that nobody reads is discarded when the
+// response, ended at once, is settled; the next request on the connection is served.
+func TestEndUnreadSmallBody(t *testing.T) {
+	ts := startServer(t, http.ServerOptions{}, func(req *http.IncomingMessage, res *http.ServerResponse) {
+		res.EndString("seen " + req.Method)
+	})
+	c := dial(t, ts.addr)
+	r := bufio.NewReader(c)
+	for i := 0; i < 3; i++ {
+		io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+		_, body := readResponse(t, r, "POST")
+		assert.Equal(t, "seen POST", body)
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		_, body = readResponse(t, r, "GET")
+		assert.Equal(t, "seen GET", body)
+	}
+}
