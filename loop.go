@@ -194,9 +194,9 @@ func (l *Loop) Run(mode RunMode) (bool, error) {
 // about a thousand times a second. Under load that costs no throughput to speak of but
 // stalls the loop often enough to bunch requests up: an HTTP server's p90 latency was
 // nearly twice its median, against 1.1 times without it (see bench/README.md). A
-// Gosched every 5 ms costs a hand-off of the P (two thread wake-ups) 200 times a second
-// at most, and only while the loop is busy: a loop that blocks in its poll yields when it
-// wakes.
+// Gosched of a locked goroutine hands its P to another thread and back (two wake-ups), at
+// most 200 times a second; where those wake-ups cross CPUs it shows: two loops pinging
+// each other lost 5-7% of their round trips (bench/README.md, "Ideas measured").
 const yieldEvery = 5
 
 // schedYield is the scheduling point (a variable for the test).
