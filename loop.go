@@ -196,7 +196,7 @@ func (l *Loop) Run(mode RunMode) (bool, error) {
 // nearly twice its median, against 1.1 times without it (see bench/README.md). A
 // Gosched of a locked goroutine hands its P to another thread and back (two wake-ups), at
 // most 200 times a second; where those wake-ups cross CPUs it shows: two loops pinging
-// each other lost 5-7% of their round trips (bench/README.md, "Ideas measured").
+// each other lost 5-7% of their round trips (bench/README.md, "Where the time goes").
 const yieldEvery = 5
 
 // schedYield is the scheduling point (a variable for the test).
