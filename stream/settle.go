@@ -17,11 +17,12 @@ func (w *Writable) Watched() bool {
 
 // HoldEnd ends the Writable as End(nil) would for those who look (WritableEnded, IsWritable,
 // Write after end), but runs none of the end: no Final, no finish. The owner must then call
-// Settle or ReleaseEnd. It refuses (false) unless the stream is idle: not ending, destroyed
-// or errored, with nothing in flight, buffered or corked, and unwatched.
+// Settle or ReleaseEnd. It refuses (false) unless the stream is a standalone Writable (a
+// Duplex's end concerns its readable side too) and idle: not ending, destroyed or errored,
+// with nothing in flight, buffered or corked, and unwatched.
 func (w *Writable) HoldEnd() bool {
 	c := w.c
-	if w.ending || c.destroyed || c.errored != nil || w.writing || w.length != 0 || w.corked != 0 ||
+	if c.r != nil || w.ending || c.destroyed || c.errored != nil || w.writing || w.length != 0 || w.corked != 0 ||
 		w.pendingcb != 0 || c.tq != 0 || w.Watched() {
 		return false
 	}
@@ -65,11 +66,11 @@ func (r *Readable) Watched() bool {
 
 // Settle destroys and closes an ended Readable with nothing buffered, at once and without
 // callbacks, as Destroy and its close callback would leave it. It refuses (false, nothing
-// changed) unless PushEOF was called, nothing is buffered or queued, and the stream is
-// unwatched and not destroyed.
+// changed) unless the stream is a standalone Readable (not a Duplex's side), PushEOF was
+// called, nothing is buffered or queued, and the stream is unwatched and not destroyed.
 func (r *Readable) Settle() bool {
 	c := r.c
-	if !r.ended || r.length() != 0 || c.destroyed || c.tq != 0 || r.Watched() {
+	if c.w != nil || !r.ended || r.length() != 0 || c.destroyed || c.tq != 0 || r.Watched() {
 		return false
 	}
 	c.destroyed, c.closed, c.closeEmitted = true, true, true

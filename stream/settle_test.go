@@ -117,3 +117,18 @@ func TestReadableSettle(t *testing.T) {
 		assert.False(t, r.Destroyed(), name)
 	}
 }
+
+// A Duplex's sides share their destruction and close: neither settles alone.
+func TestDuplexRefusesSettle(t *testing.T) {
+	q := stream.NewTickQueue(nil)
+	var d *stream.Duplex
+	d, err := stream.NewDuplex(stream.Options{
+		Ticks: q,
+		Write: func(_ []byte, _ bool) { d.Writable.WriteDone(nil) },
+	})
+	require.NoError(t, err)
+	assert.False(t, d.Writable.HoldEnd(), "the writable side")
+	d.Readable.PushEOF()
+	assert.False(t, d.Readable.Settle(), "the readable side")
+	assert.False(t, d.Readable.Destroyed())
+}
