@@ -300,23 +300,31 @@ func TestStreamFaultWritePeerClosed(t *testing.T) {
 }
 
 // Writes to a socket the peer reset: each write's callback gets ECONNRESET (the first) or
-// EPIPE, exactly once and in order; Write itself succeeds.
+// EPIPE, exactly once and in order; Write itself succeeds. Writes of one buffer and of
+// several take different system calls (send and sendmsg on Linux), so both are checked.
 func TestStreamFaultWritePeerReset(t *testing.T) {
-	l := faultLoop(t)
-	cli, peer := faultPair(t, l)
-	require.NoError(t, peer.CloseReset(nil))
-	w := newFaultWrites(3)
-	for i := range 3 {
-		require.NoError(t, w.write(&cli.Stream, i, [][]byte{[]byte("data")}))
+	for name, bufs := range map[string][][]byte{
+		"OneBuffer":  {[]byte("data")},
+		"TwoBuffers": {[]byte("da"), []byte("ta")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			l := faultLoop(t)
+			cli, peer := faultPair(t, l)
+			require.NoError(t, peer.CloseReset(nil))
+			w := newFaultWrites(3)
+			for i := range 3 {
+				require.NoError(t, w.write(&cli.Stream, i, bufs))
+			}
+			require.Equal(t, []int{0, 0, 0}, w.calls, "write callbacks are deferred")
+			faultRun(t, l)
+			w.requireEachOnceInOrder(t, 3)
+			require.ErrorIs(t, w.errs[0], uv.ECONNRESET)
+			for i := 1; i < 3; i++ {
+				require.Contains(t, []error{uv.EPIPE, uv.ECONNRESET}, w.errs[i], "write %d", i)
+			}
+			require.Zero(t, cli.WriteQueueSize())
+		})
 	}
-	require.Equal(t, []int{0, 0, 0}, w.calls, "write callbacks are deferred")
-	faultRun(t, l)
-	w.requireEachOnceInOrder(t, 3)
-	require.ErrorIs(t, w.errs[0], uv.ECONNRESET)
-	for i := 1; i < 3; i++ {
-		require.Contains(t, []error{uv.EPIPE, uv.ECONNRESET}, w.errs[i], "write %d", i)
-	}
-	require.Zero(t, cli.WriteQueueSize())
 }
 
 // A reset while writes are queued (the kernel pushed back): the write in progress fails with
