@@ -58,6 +58,7 @@ type ServerResponse struct {
 	waitDrain   bool
 	finalWait   bool
 	sockFull    bool // End wrote past the socket's highWaterMark: _final waits for drain
+	lastSent    bool // End(nil) sent a chunked body's last chunk and trailers with the head
 	sent100     bool
 	implicitLen int
 	headStatus  int
@@ -91,7 +92,7 @@ func (r *ServerResponse) start(c *conn, req *IncomingMessage, keepAlive bool) {
 	r.trailers = r.trailers[:0]
 	r.arena = r.arena[:0]
 	r.frozen, r.headWritten, r.chunked, r.finished, r.closed = false, false, false, false, false
-	r.waitDrain, r.finalWait, r.sent100, r.sockFull = false, false, false, false
+	r.waitDrain, r.finalWait, r.sent100, r.sockFull, r.lastSent = false, false, false, false, false
 	r.isHead = req.Method == "HEAD"
 	r.bodyAllowed = !r.isHead
 	r.keepAlive = keepAlive
@@ -390,13 +391,20 @@ func (r *ServerResponse) WriteString(s string) bool { return r.Write(unsafeBytes
 // len(body).
 func (r *ServerResponse) End(body []byte) {
 	r.freeze(len(body))
-	if len(body) > 0 && !r.headWritten && r.Writable.WritableLength() == 0 &&
-		r.Writable.WritableCorked() == 0 && r.Writable.IsWritable() {
+	if !r.headWritten && r.Writable.WritableLength() == 0 && r.Writable.WritableCorked() == 0 &&
+		r.Writable.IsWritable() {
 		// Nothing written yet, nothing in the way: what Writable.End would hand to
-		// implWrite and complete at once goes to the socket directly, and the stream is
-		// ended empty (its _final then waits for the socket if the write filled it).
+		// implWrite and implFinal and complete at once goes to the socket directly, and the
+		// stream is ended empty (its _final then waits for the socket if the write filled
+		// it).
 		if c := r.conn(); c != nil && !c.closing {
-			if !r.send(c, body) {
+			var ok bool
+			if len(body) > 0 {
+				ok = r.send(c, body)
+			} else {
+				ok = r.sendLast(c)
+			}
+			if !ok {
 				r.sockFull = true
 				c.uncork()
 			} else if r.holdEnd(c) {
@@ -415,7 +423,7 @@ func (r *ServerResponse) End(body []byte) {
 // ticks. Everything sent, nothing is left for Final to do.
 func (r *ServerResponse) holdEnd(c *conn) bool {
 	req := &r.ex.req
-	if r.chunked || r.userFinish != nil || r.userClose != nil || req.userClose != nil ||
+	if (r.chunked && !r.lastSent) || r.userFinish != nil || r.userClose != nil || req.userClose != nil ||
 		c.upgrading || c.srv.loop.Tracing() || req.Readable.Watched() || !r.Writable.HoldEnd() {
 		return false
 	}
@@ -700,8 +708,8 @@ func appendChunkSize(b []byte, n int) []byte {
 // implFinal is the body's _final: send the head if nothing was written, and the last chunk
 // and trailers of a chunked body.
 func (r *ServerResponse) implFinal() {
-	if r.headWritten && !r.chunked && !r.sockFull {
-		r.Writable.FinalDone(nil) // nothing left to write (a body sent with End)
+	if r.headWritten && (!r.chunked || r.lastSent) && !r.sockFull {
+		r.Writable.FinalDone(nil) // nothing left to write (End sent it all)
 		return
 	}
 	c := r.conn()
@@ -709,6 +717,22 @@ func (r *ServerResponse) implFinal() {
 		r.Writable.FinalDone(nil)
 		return
 	}
+	ok := !r.sockFull
+	if !r.headWritten || (r.chunked && !r.lastSent) {
+		ok = r.sendLast(c) && ok
+	}
+	if ok {
+		r.Writable.FinalDone(nil)
+	} else {
+		r.finalWait = true
+		c.uncork()
+	}
+}
+
+// sendLast writes what ends the body: the head if it is not sent yet (the body is then
+// empty), and a chunked body's last chunk and trailers. It reports whether the socket is
+// below its highWaterMark.
+func (r *ServerResponse) sendLast(c *conn) bool {
 	b := c.out[:0]
 	if !r.headWritten {
 		r.freeze(0) // an End from a pipe, with nothing written
@@ -725,18 +749,14 @@ func (r *ServerResponse) implFinal() {
 			b = append(b, '\r', '\n')
 		}
 		b = append(b, '\r', '\n')
+		r.lastSent = true
 	}
-	ok := !r.sockFull
+	ok := true
 	if len(b) > 0 {
-		ok = c.sock.Write(b) && ok
+		ok = c.sock.Write(b)
 	}
 	c.keepOut(b)
-	if ok {
-		r.Writable.FinalDone(nil)
-	} else {
-		r.finalWait = true
-		c.uncork()
-	}
+	return ok
 }
 
 // sockDrained lets a write or the final step waiting for the socket go on.

@@ -138,3 +138,93 @@ func TestEndUnreadSmallBody(t *testing.T) {
 		assert.Equal(t, "seen GET", body)
 	}
 }
+
+// A response ended without a body (End(nil): an empty 200, a 204, a HEAD, a chunked body
+// with trailers and no data) goes to the socket from End, head and last chunk together,
+// and is settled like one with a body: its bytes are whole, and callbacks set after End
+// still run in Node's order.
+func TestEndNilThenLateCallbacks(t *testing.T) {
+	cases := []struct {
+		name, method string
+		answer       func(res *http.ServerResponse)
+		check        func(t *testing.T, resp *nethttp.Response, body string)
+	}{
+		{"Empty", "GET", func(res *http.ServerResponse) { res.End(nil) },
+			func(t *testing.T, resp *nethttp.Response, body string) {
+				assert.Equal(t, 200, resp.StatusCode)
+				assert.Equal(t, "0", resp.Header.Get("Content-Length"))
+			}},
+		{"NoContent", "GET", func(res *http.ServerResponse) { res.WriteHead(204); res.End(nil) },
+			func(t *testing.T, resp *nethttp.Response, body string) {
+				assert.Equal(t, 204, resp.StatusCode)
+				assert.Empty(t, resp.Header.Get("Content-Length"))
+			}},
+		{"Head", "HEAD", func(res *http.ServerResponse) { res.End(nil) },
+			func(t *testing.T, resp *nethttp.Response, body string) {
+				assert.Equal(t, 200, resp.StatusCode)
+			}},
+		{"ChunkedTrailer", "GET", func(res *http.ServerResponse) {
+			res.SetHeader("Transfer-Encoding", "chunked")
+			res.SetHeader("Trailer", "X-Sum")
+			res.AddTrailer("X-Sum", "0")
+			res.End(nil)
+		}, func(t *testing.T, resp *nethttp.Response, body string) {
+			assert.Equal(t, []string{"chunked"}, resp.TransferEncoding)
+			assert.Equal(t, "0", resp.Trailer.Get("X-Sum"))
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := make(chan []string, 1)
+			ts := startServer(t, http.ServerOptions{}, func(req *http.IncomingMessage, res *http.ServerResponse) {
+				tc.answer(res)
+				var order []string
+				if res.Finished() {
+					order = append(order, "finished at End")
+				}
+				res.OnFinish(func() { order = append(order, "finish") })
+				req.OnClose(func() { order = append(order, "request close") })
+				res.OnClose(func() {
+					order = append(order, "close")
+					got <- order
+				})
+			})
+			c := dial(t, ts.addr)
+			r := bufio.NewReader(c)
+			for i := 0; i < 2; i++ {
+				io.WriteString(c, tc.method+" / HTTP/1.1\r\nHost: x\r\n\r\n")
+				resp, body := readResponse(t, r, tc.method)
+				assert.Empty(t, body)
+				tc.check(t, resp, body)
+				select {
+				case order := <-got:
+					assert.Equal(t, []string{"finish", "request close", "close"}, order)
+				case <-time.After(5 * time.Second):
+					t.Fatal("no close callback")
+				}
+			}
+		})
+	}
+}
+
+// Bodiless responses with nobody watching are settled in one step too, and a connection
+// serving them stays whole: pipelined requests get their answers in order.
+func TestEndNilPipelined(t *testing.T) {
+	ts := startServer(t, http.ServerOptions{}, func(req *http.IncomingMessage, res *http.ServerResponse) {
+		if req.URL == "/204" {
+			res.WriteHead(204)
+		}
+		res.End(nil)
+	})
+	c := dial(t, ts.addr)
+	r := bufio.NewReader(c)
+	io.WriteString(c, "GET /204 HTTP/1.1\r\nHost: x\r\n\r\nHEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, _ := readResponse(t, r, "GET")
+	assert.Equal(t, 204, resp.StatusCode)
+	resp, _ = readResponse(t, r, "HEAD")
+	assert.Equal(t, 200, resp.StatusCode)
+	resp, body := readResponse(t, r, "GET")
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, "0", resp.Header.Get("Content-Length"))
+	assert.Empty(t, body)
+}
