@@ -45,6 +45,7 @@ done
 go build -o bin/uvbench ./cmd/uvbench
 go build -o bin/hellopeers ./cmd/hellopeers
 go build -o bin/benchrun ./cmd/benchrun
+go build -o bin/sockcalls ./cmd/sockcalls
 
 if [ -n "${BENCH_BUILD_ONLY:-}" ]; then
 	echo "run.sh: built bin/" >&2
