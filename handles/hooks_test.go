@@ -28,28 +28,38 @@ func TestHandleSizes(t *testing.T) {
 		unsafe.Sizeof(handles.Async{}), unsafe.Sizeof(handles.Signal{}), unsafe.Sizeof(handles.Poll{}))
 }
 
-// Initialising and closing a declared stream or fs poll handle again allocates nothing once
-// the handle has been used: close hooks are shared per type, and the callbacks bound per
-// handle are bound once.
+// Initialising and closing a declared stream, fs poll, idle, prepare or check handle again
+// allocates nothing once the handle has been used: close hooks are shared per type, and the
+// callbacks bound per handle are bound once.
 func TestHandleReinitAllocs(t *testing.T) {
 	l := mustLoop(t)
 	defer l.Close()
 	var (
-		tcp  handles.TCP
-		pipe handles.Pipe
-		poll handles.FSPoll
+		tcp     handles.TCP
+		pipe    handles.Pipe
+		poll    handles.FSPoll
+		idle    handles.Idle
+		prepare handles.Prepare
+		check   handles.Check
 	)
 	cycle := func() {
 		require.NoError(t, tcp.Init(l))
 		require.NoError(t, pipe.Init(l, false))
 		require.NoError(t, poll.Init(l))
+		require.NoError(t, idle.Init(l))
+		require.NoError(t, prepare.Init(l))
+		require.NoError(t, check.Init(l))
 		require.NoError(t, tcp.Close(nil))
 		require.NoError(t, pipe.Close(nil))
 		require.NoError(t, poll.Close(nil))
+		require.NoError(t, idle.Close(nil))
+		require.NoError(t, prepare.Close(nil))
+		require.NoError(t, check.Close(nil))
 		_, err := l.Run(uv.RunNoWait)
 		require.NoError(t, err)
 	}
 	cycle()
 	assert.Zero(t, testing.AllocsPerRun(100, cycle))
 	assert.True(t, tcp.IsClosed() && pipe.IsClosed() && poll.IsClosed())
+	assert.True(t, idle.IsClosed() && prepare.IsClosed() && check.IsClosed())
 }

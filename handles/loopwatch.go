@@ -5,14 +5,15 @@ import uv "github.com/uv-go/uv"
 // phaseHandle is what Idle, Prepare and Check share: a handle with a watcher in one phase.
 type phaseHandle struct {
 	uv.Handle
-	w uv.PhaseWatcher
+	w    uv.PhaseWatcher
+	fire func() // calls the owner's callback; made at the first Init, kept for the next ones
 }
 
-func (p *phaseHandle) init(l *uv.Loop, t uv.HandleType, ph uv.Phase, owner any, hooks *uv.HandleHooks, fire func()) error {
+func (p *phaseHandle) init(l *uv.Loop, t uv.HandleType, ph uv.Phase, owner any, hooks *uv.HandleHooks) error {
 	if err := p.Handle.InitHooks(l, t, owner, hooks); err != nil {
 		return err
 	}
-	p.w.Init(l, ph, fire)
+	p.w.Init(l, ph, p.fire)
 	return nil
 }
 
@@ -68,7 +69,10 @@ func NewIdle(l *uv.Loop) (*Idle, error) {
 
 // Init initialises a declared idle handle.
 func (h *Idle) Init(l *uv.Loop) error {
-	return h.init(l, uv.TypeIdle, uv.PhaseIdle, h, &idleHooks, func() { h.cb(h) })
+	if h.fire == nil {
+		h.fire = func() { h.cb(h) }
+	}
+	return h.init(l, uv.TypeIdle, uv.PhaseIdle, h, &idleHooks)
 }
 
 // Start starts the handle with cb; starting a started handle does nothing.
@@ -93,7 +97,10 @@ func NewPrepare(l *uv.Loop) (*Prepare, error) {
 
 // Init initialises a declared prepare handle.
 func (h *Prepare) Init(l *uv.Loop) error {
-	return h.init(l, uv.TypePrepare, uv.PhasePrepare, h, &prepareHooks, func() { h.cb(h) })
+	if h.fire == nil {
+		h.fire = func() { h.cb(h) }
+	}
+	return h.init(l, uv.TypePrepare, uv.PhasePrepare, h, &prepareHooks)
 }
 
 // Start starts the handle with cb; starting a started handle does nothing.
@@ -118,7 +125,10 @@ func NewCheck(l *uv.Loop) (*Check, error) {
 
 // Init initialises a declared check handle.
 func (h *Check) Init(l *uv.Loop) error {
-	return h.init(l, uv.TypeCheck, uv.PhaseCheck, h, &checkHooks, func() { h.cb(h) })
+	if h.fire == nil {
+		h.fire = func() { h.cb(h) }
+	}
+	return h.init(l, uv.TypeCheck, uv.PhaseCheck, h, &checkHooks)
 }
 
 // Start starts the handle with cb; starting a started handle does nothing.
