@@ -9,6 +9,8 @@
 #   -shapes a,b        micro shapes (bin/benchrun -list shows them); -micro=false skips them
 #   -impls a,b         uvgo, libuv, node
 #   -http=false        skip the HTTP runs; -servers a,b picks servers, -conns 64,256
+#   -pairs a:b,c:d     also run those servers alternately and compare adjacent runs
+#                      (-pair-rounds N pairs, default 8)
 #   -idle=false        skip the idle keep-alive memory measurement (-idle-conns 10000,
 #                      -idle-servers uvgo,uvgo-app,node,nethttp)
 #   -md FILE           also write the report to FILE; -raw FILE appends the result lines

@@ -29,6 +29,8 @@ type config struct {
 	micro       bool
 	http        bool
 	servers     map[string]bool // nil: all
+	pairs       [][2]string     // -pairs: servers compared in adjacent runs
+	pairRounds  int
 	conns       []int
 	httpSecs    float64
 	httpWarm    float64
@@ -74,6 +76,9 @@ func main() {
 	flag.BoolVar(&c.http, "http", true, "run the HTTP hello benchmark")
 	flag.StringVar(&servers, "servers", "all", "comma-separated HTTP servers: uvgo,uvgo-app,node,nethttp,fasthttp,gnet,nginx")
 	flag.StringVar(&conns, "conns", "64,256", "wrk connection counts")
+	var pairs string
+	flag.StringVar(&pairs, "pairs", "", "also compare servers in adjacent runs, e.g. uvgo:gnet,uvgo:node (see pairs.go)")
+	flag.IntVar(&c.pairRounds, "pair-rounds", 8, "pairs of runs per -pairs entry and connection count")
 	flag.Float64Var(&c.httpSecs, "http-secs", 8, "seconds of each timed wrk run")
 	flag.Float64Var(&c.httpWarm, "http-warm", 2, "seconds of wrk warm-up before each timed run")
 	flag.BoolVar(&c.idle, "idle", true, "measure the servers' memory per idle keep-alive connection")
@@ -115,6 +120,13 @@ func main() {
 	}
 	c.shapes, c.impls, c.servers = splitSet(shapes), splitSet(impls), splitSet(servers)
 	c.idleServers = splitSet(idleServers)
+	var err error
+	if c.pairs, err = parsePairs(pairs); err != nil {
+		fatalf("%v", err)
+	}
+	if c.pairRounds <= 0 {
+		fatalf("bad -pair-rounds %d", c.pairRounds)
+	}
 	if c.idleConns <= 0 {
 		fatalf("bad -idle-conns %d", c.idleConns)
 	}
@@ -191,6 +203,11 @@ func run(c *config) int {
 		res, f := runHTTP(c, env)
 		failed += f
 		reportHTTP(c, res)
+	}
+	if len(c.pairs) > 0 {
+		res, f := runPairs(c, env)
+		failed += f
+		reportPairs(c, res)
 	}
 	if c.idle {
 		res, order, f := runIdle(c)
