@@ -19,9 +19,19 @@ import (
 // ServerResponse.End); callbacks set after End must still run, in Node's order, and the
 // response must not look finished before its finish callback.
 func TestEndThenLateCallbacks(t *testing.T) {
+	checkLateCallbacks(t, "GET", func(res *http.ServerResponse) { res.EndString("a") },
+		func(t *testing.T, _ *nethttp.Response, body string) { assert.Equal(t, "a", body) })
+}
+
+// checkLateCallbacks serves two requests on one connection with a handler that answers with
+// answer and then sets the finish and close callbacks: each exchange's must run in Node's
+// order, the response not finished at End. check looks at each response.
+func checkLateCallbacks(t *testing.T, method string, answer func(*http.ServerResponse),
+	check func(t *testing.T, resp *nethttp.Response, body string)) {
+	t.Helper()
 	got := make(chan []string, 1)
 	ts := startServer(t, http.ServerOptions{}, func(req *http.IncomingMessage, res *http.ServerResponse) {
-		res.EndString("a")
+		answer(res)
 		var order []string
 		if res.Finished() {
 			order = append(order, "finished at End")
@@ -36,9 +46,9 @@ func TestEndThenLateCallbacks(t *testing.T) {
 	c := dial(t, ts.addr)
 	r := bufio.NewReader(c)
 	for i := 0; i < 2; i++ {
-		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-		_, body := readResponse(t, r, "GET")
-		assert.Equal(t, "a", body)
+		io.WriteString(c, method+" / HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, body := readResponse(t, r, method)
+		check(t, resp, body)
 		select {
 		case order := <-got:
 			assert.Equal(t, []string{"finish", "request close", "close"}, order)
@@ -175,34 +185,10 @@ func TestEndNilThenLateCallbacks(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := make(chan []string, 1)
-			ts := startServer(t, http.ServerOptions{}, func(req *http.IncomingMessage, res *http.ServerResponse) {
-				tc.answer(res)
-				var order []string
-				if res.Finished() {
-					order = append(order, "finished at End")
-				}
-				res.OnFinish(func() { order = append(order, "finish") })
-				req.OnClose(func() { order = append(order, "request close") })
-				res.OnClose(func() {
-					order = append(order, "close")
-					got <- order
-				})
-			})
-			c := dial(t, ts.addr)
-			r := bufio.NewReader(c)
-			for i := 0; i < 2; i++ {
-				io.WriteString(c, tc.method+" / HTTP/1.1\r\nHost: x\r\n\r\n")
-				resp, body := readResponse(t, r, tc.method)
+			checkLateCallbacks(t, tc.method, tc.answer, func(t *testing.T, resp *nethttp.Response, body string) {
 				assert.Empty(t, body)
 				tc.check(t, resp, body)
-				select {
-				case order := <-got:
-					assert.Equal(t, []string{"finish", "request close", "close"}, order)
-				case <-time.After(5 * time.Second):
-					t.Fatal("no close callback")
-				}
-			}
+			})
 		})
 	}
 }
