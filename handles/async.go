@@ -8,8 +8,9 @@ import uv "github.com/uv-go/uv"
 // is closed, so it keeps the loop alive unless unreferenced.
 type Async struct {
 	uv.Handle
-	w  uv.AsyncWatcher
-	cb func(*Async)
+	w      uv.AsyncWatcher
+	cb     func(*Async)
+	fireFn func() // a.fire, bound at the first Init and kept for the next ones
 }
 
 // NewAsync creates an async handle; cb may be nil (then sends only wake the loop).
@@ -27,7 +28,10 @@ func (a *Async) Init(l *uv.Loop, cb func(*Async)) error {
 		return err
 	}
 	a.cb = cb
-	if err := a.w.Init(l, a.fire); err != nil {
+	if a.fireFn == nil {
+		a.fireFn = a.fire
+	}
+	if err := a.w.Init(l, a.fireFn); err != nil {
 		return err
 	}
 	a.Activate()

@@ -28,9 +28,9 @@ func TestHandleSizes(t *testing.T) {
 		unsafe.Sizeof(handles.Async{}), unsafe.Sizeof(handles.Signal{}), unsafe.Sizeof(handles.Poll{}))
 }
 
-// Initialising and closing a declared stream, fs poll, idle, prepare or check handle again
-// allocates nothing once the handle has been used: close hooks are shared per type, and the
-// callbacks bound per handle are bound once.
+// Initialising and closing a declared stream, fs poll, idle, prepare, check or async handle
+// again allocates nothing once the handle has been used: close hooks are shared per type,
+// and the callbacks bound per handle are bound once.
 func TestHandleReinitAllocs(t *testing.T) {
 	l := mustLoop(t)
 	defer l.Close()
@@ -41,6 +41,7 @@ func TestHandleReinitAllocs(t *testing.T) {
 		idle    handles.Idle
 		prepare handles.Prepare
 		check   handles.Check
+		async   handles.Async
 	)
 	cycle := func() {
 		require.NoError(t, tcp.Init(l))
@@ -49,17 +50,19 @@ func TestHandleReinitAllocs(t *testing.T) {
 		require.NoError(t, idle.Init(l))
 		require.NoError(t, prepare.Init(l))
 		require.NoError(t, check.Init(l))
+		require.NoError(t, async.Init(l, nil))
 		require.NoError(t, tcp.Close(nil))
 		require.NoError(t, pipe.Close(nil))
 		require.NoError(t, poll.Close(nil))
 		require.NoError(t, idle.Close(nil))
 		require.NoError(t, prepare.Close(nil))
 		require.NoError(t, check.Close(nil))
+		require.NoError(t, async.Close(nil))
 		_, err := l.Run(uv.RunNoWait)
 		require.NoError(t, err)
 	}
 	cycle()
 	assert.Zero(t, testing.AllocsPerRun(100, cycle))
 	assert.True(t, tcp.IsClosed() && pipe.IsClosed() && poll.IsClosed())
-	assert.True(t, idle.IsClosed() && prepare.IsClosed() && check.IsClosed())
+	assert.True(t, idle.IsClosed() && prepare.IsClosed() && check.IsClosed() && async.IsClosed())
 }
