@@ -70,7 +70,13 @@ func runPairs(c *config, e *env) (*pairResults, int) {
 				}
 				r1, err1 := httpOnce(c, e, *first, conns, secs, warm, tick)
 				r2, err2 := httpOnce(c, e, *second, conns, secs, warm, tick)
-				if err := errors.Join(err1, err2); err != nil {
+				err := errors.Join(err1, err2)
+				if errors.Is(err, errNotAvailable) {
+					// As in the main table: a server this machine lacks is skipped, not failed.
+					logf("paired HTTP %s/%s: %v, skipped", p[0], p[1], err)
+					break
+				}
+				if err != nil {
 					logf("FAILED paired HTTP %s/%s -c%d: %v", p[0], p[1], conns, err)
 					failed++
 					continue
