@@ -57,6 +57,22 @@ var microShapes = []microShape{
 		cmds: map[string][]string{"uvgo": uvRun("timers"), "libuv": cRun("timers"), "node": nodeRun("timers.js")},
 		vs:   "libuv", bound: 0.5, target: "≤ 0.5 × libuv",
 	},
+	// The two shapes above end when the last timer is due, 1 s after the start, so a fast
+	// heap only ties there. The _late ones start the same timers when the loop's cached time
+	// is 1.1 s old: all are due when the loop runs, and the total is the timers' own cost.
+	// Node reads a fresh clock at every setTimeout, so it cannot run them.
+	{
+		name: "timers_asc_late", fixed: true, about: "the ascending timers started with the loop's time 1.1 s stale, all due at once: total s",
+		args: []string{"n=1000000", "mode=asc", "late=1"}, quick: []string{"n=20000", "mode=asc", "late=1"},
+		cmds: map[string][]string{"uvgo": uvRun("timers"), "libuv": cRun("timers")},
+		vs:   "libuv", bound: 1, target: "≤ libuv",
+	},
+	{
+		name: "timers_shuf_late", fixed: true, about: "the shuffled timers started with the loop's time 1.1 s stale, all due at once: total s",
+		args: []string{"n=1000000", "mode=shuf", "late=1"}, quick: []string{"n=20000", "mode=shuf", "late=1"},
+		cmds: map[string][]string{"uvgo": uvRun("timers"), "libuv": cRun("timers")},
+		vs:   "libuv", bound: 0.5, target: "≤ 0.5 × libuv",
+	},
 	{
 		name: "async_pingpong", fixed: true, about: "two loops on two threads wake each other, µs per round trip (Node: worker postMessage)",
 		args: []string{"n=40000"}, quick: []string{"n=1000"},
