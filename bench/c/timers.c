@@ -3,7 +3,8 @@
  * (mode=shuf); run until all fired, then all closed. Prints the total in seconds.
  * With late=1 the timers are started when the loop's cached time is 1.1 s old, so every
  * one is already due when the loop runs: the total is then the timers' own cost, without
- * the second the last one otherwise waits for. */
+ * the second the last one otherwise waits for. One more timer, an hour away and unreferenced,
+ * stays in the heap, so that the due ones leave it one by one as in any other run. */
 #include "common.h"
 #include <unistd.h>
 
@@ -29,7 +30,13 @@ int main(int argc, char** argv) {
       timeouts[j] = x;
     }
   uv_loop_t* loop = uv_default_loop();
-  if (late) usleep(1100000); /* the loop's cached time stays where it was */
+  uv_timer_t far;
+  if (late) {
+    usleep(1100000); /* the loop's cached time stays where it was */
+    CHECK(uv_timer_init(loop, &far));
+    CHECK(uv_timer_start(&far, on_timer, 3600000, 0));
+    uv_unref((uv_handle_t*)&far);
+  }
   uint64_t t0 = uv_hrtime();
   for (long i = 0; i < n; i++) {
     CHECK(uv_timer_init(loop, &ts[i]));
@@ -39,6 +46,7 @@ int main(int argc, char** argv) {
   CHECK(uv_run(loop, UV_RUN_DEFAULT));
   uint64_t t2 = uv_hrtime();
   for (long i = 0; i < n; i++) uv_close((uv_handle_t*)&ts[i], on_close);
+  if (late) uv_close((uv_handle_t*)&far, NULL);
   CHECK(uv_run(loop, UV_RUN_DEFAULT));
   uint64_t t3 = uv_hrtime();
   if (fired != n || closed != n) DIE("fired %ld closed %ld of %ld", fired, closed, n);

@@ -53,7 +53,9 @@ func (s *xorshift32) next() uint32 {
 // timersShape: n timers, 1000 per millisecond of timeout, started in ascending order
 // (mode=asc) or shuffled (mode=shuf), run until all fired, then closed; total seconds.
 // With late=1 they are started when the loop's cached time is 1.1 s old, so that all are
-// due when the loop runs and the total is their own cost, without the 1 s wait.
+// due when the loop runs and the total is their own cost, without the 1 s wait. One more
+// timer, an hour away and unreferenced, stays in the heap: the due ones leave it one by one,
+// as in any other run, and not through the sort that takes a heap that is wholly due.
 func timersShape(a args) {
 	n := int(a.num("n", 1e6))
 	shuf := a.str("mode", "asc") == "shuf"
@@ -72,8 +74,12 @@ func timersShape(a args) {
 	ts := make([]handles.Timer, n)
 	l, err := uv.NewLoop()
 	check(err)
+	var far handles.Timer
 	if late {
 		time.Sleep(1100 * time.Millisecond) // the loop's cached time stays where it was
+		check(far.Init(l))
+		check(far.Start(func(*handles.Timer) {}, 3600000, 0))
+		far.Unref()
 	}
 	fired, closed := 0, 0
 	onTimer := func(*handles.Timer) { fired++ }
@@ -90,6 +96,9 @@ func timersShape(a args) {
 	t2 := time.Now()
 	for i := range ts {
 		check(ts[i].Close(onClose))
+	}
+	if late {
+		check(far.Close(nil))
 	}
 	_, err = l.Run(uv.RunDefault)
 	check(err)
