@@ -425,7 +425,13 @@ func (p *kqPoller) ioEvent(fd int, filter int8, flags uint16) int {
 	if in := p.loop.ins; in != nil {
 		in.callIO(w, revents)
 	} else {
-		w.cb(revents)
+		l := p.loop
+		l.os.dispatching = true
+		w.dispatch(revents)
+		l.os.dispatching = false
+		if len(l.os.behind) != 0 {
+			l.writeBehind(nil)
+		}
 	}
 	return 1
 }

@@ -8,6 +8,7 @@ package uv
 //
 //   - StartRead(cb): cb runs on the loop whenever data (or EOF, or an error) may be read; the
 //     reader then calls Read until it returns EAGAIN. The loop owns no buffer meanwhile.
+//     StartReader(r) is the same with an interface (see SockReader).
 //   - Write(op, ...): an ordered write queue. A write is tried at once when the queue is
 //     empty; its callback always runs later, in the pending phase. TryWrite writes only if
 //     the queue is empty.
@@ -19,6 +20,23 @@ package uv
 //
 // Datagram socks use the same write queue with one datagram per op (SendTo) and RecvFrom.
 // For handle implementations; the methods live in sock_unix.go and sock_*windows.go.
+
+// SockReader is told, by a call of SockReadable on the loop, that its Sock may be read:
+// StartReader's alternative to StartRead's callback. A handle that reads on every event of
+// a busy server implements it to spare the closure of a bound method value, which costs a
+// load from another cache line and a wrapper frame per event.
+type SockReader interface {
+	SockReadable()
+}
+
+// notifyReadable tells the reader that the sock may be read.
+func (s *Sock) notifyReadable() {
+	if r := s.reader; r != nil {
+		r.SockReadable()
+	} else if s.onReadable != nil {
+		s.onReadable()
+	}
+}
 
 // Domain is an address family, the same on every OS.
 type Domain int
@@ -54,6 +72,10 @@ const (
 	// the start and shared with no other process, so a read or write on it cannot block
 	// (unless SetBlocking made writes block).
 	sockOwned
+	// sockWriteBehind: TryWrite inside an I/O callback defers its bytes (SetWriteBehind);
+	// sockBehindPending: some are deferred now.
+	sockWriteBehind
+	sockBehindPending
 )
 
 // WriteOp is one queued write (or datagram). Embed it in the write request; the buffers are

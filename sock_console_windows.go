@@ -65,7 +65,7 @@ func (s *Sock) startReader(cb func()) error {
 			registerConsoleReader(s.fd, r)
 		}
 	}
-	s.onReadable = cb
+	s.onReadable, s.reader = cb, nil
 	s.flags |= sockReading
 	return ps.rdr.StartRead(cb)
 }

@@ -136,8 +136,8 @@ func (s *Sock) pipeEOFTimer() {
 	s.dropPipeHandle()
 	// (libuv reports the end even to a reader that stopped meanwhile.)
 	s.readErr = EOF
-	if s.flags&sockReading != 0 && s.onReadable != nil {
-		s.onReadable()
+	if s.flags&sockReading != 0 {
+		s.notifyReadable()
 	}
 }
 

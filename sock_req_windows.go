@@ -142,8 +142,8 @@ func (r *readReq) complete(*iocpReq) {
 			s.readErr = translateErrno(e)
 		}
 	}
-	if s.flags&sockReading != 0 && s.onReadable != nil {
-		s.onReadable()
+	if s.flags&sockReading != 0 {
+		s.notifyReadable()
 	}
 	if s.rd == r && s.flags&(sockReading|sockClosed) == sockReading && !r.busy() && s.readErr == nil {
 		s.armRead()

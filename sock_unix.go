@@ -20,7 +20,13 @@ type osState struct {
 	iov      [1024]unix.Iovec // scratch for writev
 	msg      unix.Msghdr      // scratch for sendmsg of several buffers
 	emfileFd int              // reserve fd for the EMFILE trick, 0 when not open
-	inotify  *inotifyState    // fs events (Linux), created on first use
+	// Write-behind (sock_behind_unix.go): dispatching is true while an I/O callback runs;
+	// behind lists the socks' deferred bytes, kept in behindBuf (behindLen of them).
+	dispatching bool
+	behind      []behindRun
+	behindBuf   []byte
+	behindLen   int
+	inotify     *inotifyState // fs events (Linux), created on first use
 }
 
 // Sock: see sock.go.
@@ -30,6 +36,7 @@ type Sock struct {
 	io           IOWatcher
 	flags        uint32
 	onReadable   func()
+	reader       SockReader // instead of onReadable, see StartReader
 	onConnection func()
 	connectCb    func(err error)
 	connectErr   error
@@ -43,6 +50,7 @@ type Sock struct {
 	pendFn       func()
 	fds          []int  // descriptors received over an IPC pipe, not yet accepted
 	oob          []byte // control-message buffer of an IPC sock
+	behindErr    error  // what a deferred write met, for the next Read (sock_behind_unix.go)
 }
 
 // OpenSocket creates a non-blocking, close-on-exec socket.
@@ -129,7 +137,9 @@ func (s *Sock) init(l *Loop, fd OSSock, kind SockKind, ipc, fresh bool) error {
 	if err != nil {
 		return err
 	}
+	s.io.sock = s
 	s.loop, s.fd, s.flags = l, fd, 0
+	s.behindErr = nil
 	if fresh {
 		s.flags |= sockOwned
 	}
@@ -170,8 +180,13 @@ func (s *Sock) onIO(ev int) {
 			if s.onConnection != nil {
 				s.onConnection()
 			}
-		} else if s.flags&sockReading != 0 && s.onReadable != nil {
-			s.onReadable()
+		} else if s.flags&sockReading != 0 {
+			// notifyReadable, written out (see backendPoll).
+			if r := s.reader; r != nil {
+				r.SockReadable()
+			} else if s.onReadable != nil {
+				s.onReadable()
+			}
 		}
 	}
 	if s.flags&sockClosed != 0 {
@@ -187,7 +202,17 @@ func (s *Sock) StartRead(cb func()) error {
 	if s.flags&sockClosed != 0 || cb == nil {
 		return EINVAL
 	}
-	s.onReadable = cb
+	s.onReadable, s.reader = cb, nil
+	s.flags |= sockReading
+	return s.io.Start(EventReadable)
+}
+
+// StartReader is StartRead that calls r.SockReadable.
+func (s *Sock) StartReader(r SockReader) error {
+	if s.flags&sockClosed != 0 || r == nil {
+		return EINVAL
+	}
+	s.onReadable, s.reader = nil, r
 	s.flags |= sockReading
 	return s.io.Start(EventReadable)
 }
@@ -204,11 +229,30 @@ func (s *Sock) StopRead() {
 // (0, EAGAIN) if nothing is available now. On an IPC sock, received descriptors are queued
 // for TakeFd.
 func (s *Sock) Read(b []byte) (int, error) {
+	if s.flags&(sockOwned|sockIPC|sockClosed) == sockOwned && s.loop.ins == nil && s.behindErr == nil && len(b) > 0 {
+		// The usual read (see read), made here: one frame fewer on the stack during the
+		// call, which saves a mispredicted return after it (see sock_behind_unix.go).
+		for {
+			r, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0, 0, 0)
+			switch {
+			case e == 0 && r > 0:
+				return int(r), nil
+			case e == 0:
+				return 0, EOF
+			case e != unix.EINTR:
+				return 0, TranslateSysError(e)
+			}
+		}
+	}
 	if s.flags&sockClosed != 0 {
 		return 0, EBADF
 	}
 	if len(b) == 0 {
 		return 0, ENOBUFS
+	}
+	if err := s.behindErr; err != nil {
+		s.behindErr = nil
+		return 0, err
 	}
 	if s.flags&sockIPC != 0 {
 		return s.readMsg(b)
@@ -492,6 +536,7 @@ func (s *Sock) SendTo(op *WriteOp, bufs [][]byte, to SockAddr, cb func(*WriteOp,
 }
 
 func (s *Sock) enqueue(op *WriteOp) error {
+	s.flushBehind()
 	empty := s.writeQ.empty()
 	s.writeQ.push(op)
 	s.queueSize += op.size
@@ -692,6 +737,11 @@ func (s *Sock) TryWrite(bufs [][]byte) (int, error) {
 	if s.flags&sockConnecting != 0 || !s.writeQ.empty() {
 		return 0, EAGAIN
 	}
+	if s.flags&sockWriteBehind != 0 {
+		if n, ok := s.tryBehind(bufs); ok {
+			return n, nil
+		}
+	}
 	if len(bufs) == 1 && s.loop.ins == nil && s.flags&sockDgram == 0 {
 		// The common case, without an op: one buffer, one write(2).
 		b := bufs[0]
@@ -748,6 +798,7 @@ func (s *Sock) Shutdown(cb func(err error)) error {
 	if s.flags&(sockClosed|sockShutting|sockShut) != 0 {
 		return ENOTCONN
 	}
+	s.flushBehind()
 	s.flags |= sockShutting
 	s.shutdownCb = cb
 	s.loop.RegisterRequest()
@@ -770,6 +821,7 @@ func (s *Sock) SetBlocking(blocking bool) error {
 	if s.flags&sockClosed != 0 {
 		return EBADF
 	}
+	s.flushBehind()
 	if err := unix.SetNonblock(s.fd, !blocking); err != nil {
 		return TranslateSysError(err)
 	}
@@ -787,6 +839,7 @@ func (s *Sock) Close() {
 	if s.loop == nil || s.flags&sockClosed != 0 {
 		return
 	}
+	s.flushBehind()
 	s.io.Close()
 	s.loop.CancelPending(&s.pend)
 	err := unix.Close(s.fd)

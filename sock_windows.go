@@ -116,6 +116,7 @@ type Sock struct {
 	flags        uint32
 	family       int32
 	onReadable   func()
+	reader       SockReader // instead of onReadable, see StartReader
 	onConnection func()
 	connectCb    func(err error)
 	connectErr   error
@@ -289,7 +290,24 @@ func (s *Sock) StartRead(cb func()) error {
 	if ps := s.ext; ps != nil && ps.console {
 		return s.startReader(cb)
 	}
-	s.onReadable = cb
+	s.onReadable, s.reader = cb, nil
+	return s.startRead()
+}
+
+// StartReader is StartRead that calls r.SockReadable.
+func (s *Sock) StartReader(r SockReader) error {
+	if s.flags&sockClosed != 0 || s.loop == nil || r == nil {
+		return EINVAL
+	}
+	if ps := s.ext; ps != nil && ps.console {
+		return s.startReader(r.SockReadable) // a console's reader takes a callback
+	}
+	s.onReadable, s.reader = nil, r
+	return s.startRead()
+}
+
+// startRead is StartRead once the callback is set.
+func (s *Sock) startRead() error {
 	s.flags |= sockReading
 	if s.rd == nil {
 		s.rd = newReadReq(s)
@@ -347,6 +365,11 @@ func (s *Sock) PeekFd() (OSSock, bool) { return s.peekPending() }
 
 // TakeFd returns the oldest received socket.
 func (s *Sock) TakeFd() (OSSock, bool) { return s.takePending() }
+
+// SetWriteBehind does nothing on Windows: a write there is an overlapped request posted
+// at once, so the depth of the stack it is made from costs nothing after it (see
+// sock_behind_unix.go for what it does on unix).
+func (s *Sock) SetWriteBehind(on bool) {}
 
 // SetBlocking makes the writes of a pipe block until written (true) or not: as in libuv,
 // sockets have no blocking writes on Windows (EINVAL). A console's writes always block:

@@ -316,7 +316,18 @@ func (l *Loop) backendPoll(timeout int) {
 				l.ins.callIO(w, fromEpoll(ev))
 				continue
 			}
-			w.cb(fromEpoll(ev))
+			l.os.dispatching = true
+			// w.dispatch, written out: it is not inlined, and a frame on the stack during the
+			// callback's system calls costs a mispredicted return (sock_behind_unix.go).
+			if s := w.sock; s != nil {
+				s.onIO(fromEpoll(ev))
+			} else {
+				w.cb(fromEpoll(ev))
+			}
+			l.os.dispatching = false
+			if len(l.os.behind) != 0 {
+				l.writeBehind(nil)
+			}
 		}
 		l.be.nDispatch = 0
 		if l.wakePending.Load() {

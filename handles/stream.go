@@ -34,7 +34,6 @@ type Stream struct {
 	// every stream needs at init, the others at their first use, so that an accepted
 	// connection that only reads and writes at once (a server's idle keep-alive connection)
 	// holds one. The close hooks are shared per type (tcpHooks, pipeHooks, ttyHooks).
-	readyFn    func()
 	connFn     func()
 	writeFn    func(*uv.WriteOp, error)
 	connDoneFn func(error)
@@ -82,9 +81,6 @@ func (r *ShutdownReq) Stream() *Stream { return r.stream }
 // initStream registers the handle with its type's close hooks; the socket comes later with
 // openSock.
 func (s *Stream) initStream(l *uv.Loop, t uv.HandleType, owner any, hooks *uv.HandleHooks) error {
-	if s.readyFn == nil { // bind once: re-initialising a closed handle allocates nothing
-		s.readyFn = s.onReadable
-	}
 	if err := s.Handle.InitHooks(l, t, owner, hooks); err != nil {
 		return err
 	}
@@ -171,6 +167,13 @@ func (s *Stream) IsReadable() bool { return s.flags&streamReadable != 0 }
 // IsWritable reports whether the stream can be written.
 func (s *Stream) IsWritable() bool { return s.flags&streamWritable != 0 }
 
+// SetWriteBehind turns write-behind on or off for the stream's socket (not libuv's; see
+// uv.Sock.SetWriteBehind): inside an I/O callback, TryWrite hands its bytes to the kernel
+// when the callback returns rather than at once, so that the system call is made from a
+// shallow stack. A server whose writes are made deep in its read callbacks turns it on. It
+// applies to the socket open now.
+func (s *Stream) SetWriteBehind(on bool) { s.sock.SetWriteBehind(on) }
+
 // WriteQueueSize returns the bytes queued and not yet written.
 func (s *Stream) WriteQueueSize() int { return s.sock.WriteQueueSize() }
 
@@ -194,7 +197,7 @@ func (s *Stream) ReadStart(alloc func(s *Stream, suggested int) []byte, read fun
 		s.trace("readStart", "(uv_read_start)")
 	}
 	s.alloc, s.read = alloc, read
-	if err := s.sock.StartRead(s.readyFn); err != nil {
+	if err := s.sock.StartReader((*streamReader)(s)); err != nil {
 		return err
 	}
 	s.flags |= streamReading
@@ -220,8 +223,13 @@ func (s *Stream) maybeDeactivate() {
 	}
 }
 
-// onReadable is libuv's read burst: up to 32 reads of 64 KiB while the kernel has data.
-func (s *Stream) onReadable() {
+// streamReader is the Stream as its sock's uv.SockReader, a type of its own so that the
+// Stream's methods do not show the notification.
+type streamReader Stream
+
+// SockReadable is libuv's read burst: up to 32 reads of 64 KiB while the kernel has data.
+func (r *streamReader) SockReadable() {
+	s := (*Stream)(r)
 	for count := 32; count > 0 && s.flags&streamReading != 0; count-- {
 		var buf []byte
 		if s.alloc != nil {

@@ -104,6 +104,7 @@ func (c *conn) attach(sock *net.Socket) {
 	sock.OnClose(c.onCloseFn)
 	sock.OnDrain(c.onDrainFn)
 	sock.OnError(c.onErrorFn)
+	sock.SetWriteBehind(!c.srv.opts.ImmediateWrites)
 }
 
 // idle reports a connection between requests (Node's idle connections).

@@ -61,6 +61,12 @@ type ServerOptions struct {
 	HighWaterMark int
 	// Nagle keeps Nagle's algorithm on (Node's noDelay: false); by default it is off.
 	Nagle bool
+	// ImmediateWrites writes each response's bytes inside the call that sends them (End,
+	// Write), as Node does. By default they reach the kernel when the I/O callback that
+	// runs the handler returns (net.Socket.SetWriteBehind), which saves CPU time on every
+	// response; a handler that blocks after End then delays its own response until it
+	// returns.
+	ImmediateWrites bool
 	// KeepAlive turns TCP keep-alive on for accepted sockets, after KeepAliveInitialDelay.
 	KeepAlive             bool
 	KeepAliveInitialDelay int

@@ -1,0 +1,53 @@
+package http_test
+
+import (
+	"bufio"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/uv-go/uv/http"
+)
+
+// Responses reach the kernel when the handler's I/O callback returns (write-behind, the
+// default) or inside End (ImmediateWrites): either way what the handler did after End
+// comes after the response, as in Node. Destroying the socket right after End still sends
+// the response first: the close writes what was deferred.
+func TestServerWriteBehindEndThenDestroy(t *testing.T) {
+	for _, immediate := range []bool{false, true} {
+		ts := startServer(t, http.ServerOptions{ImmediateWrites: immediate}, func(req *http.IncomingMessage, res *http.ServerResponse) {
+			res.SetHeader("Content-Type", "text/plain")
+			switch req.URL {
+			case "/destroy":
+				res.EndString("last")
+				res.Socket().Destroy(nil)
+			case "/end":
+				res.EndString("ended")
+				res.Socket().End(nil)
+			default:
+				res.EndString("hello")
+			}
+		})
+		c := dial(t, ts.addr)
+		_, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		require.NoError(t, err)
+		r := bufio.NewReader(c)
+		resp, body := readResponse(t, r, "GET")
+		require.Equal(t, 200, resp.StatusCode)
+		require.Equal(t, "hello", body, "immediate=%v", immediate)
+		_, err = io.WriteString(c, "GET /destroy HTTP/1.1\r\nHost: x\r\n\r\n")
+		require.NoError(t, err)
+		resp, body = readResponse(t, r, "GET")
+		require.Equal(t, 200, resp.StatusCode)
+		require.Equal(t, "last", body, "immediate=%v: the response went out before the close", immediate)
+		expectClose(t, r)
+
+		c = dial(t, ts.addr)
+		_, err = io.WriteString(c, "GET /end HTTP/1.1\r\nHost: x\r\n\r\n")
+		require.NoError(t, err)
+		r = bufio.NewReader(c)
+		_, body = readResponse(t, r, "GET")
+		require.Equal(t, "ended", body, "immediate=%v: the response went out before the shutdown", immediate)
+		expectClose(t, r)
+	}
+}

@@ -1,0 +1,164 @@
+//go:build unix
+
+package uv
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Write-behind (SetWriteBehind): inside the callback of an I/O event a stream sock's
+// TryWrite copies the bytes aside and reports them written; the loop writes them when the
+// callback returns, before the next event.
+//
+// The point is where the system call is made. This kernel's return-stack mitigations leave
+// the CPU's return predictions stale after every system call, so each Go frame that was on
+// the stack during the call costs a mispredicted return (about 7 ns) when it unwinds. An HTTP
+// response written inside its handler is written some 25 frames deep (the poll, the sock,
+// the stream, the socket's stream, the parser, the handler, the response, the socket's
+// write); written by the poll itself, after the callback, it is 4 frames deep.
+//
+// What the caller sees is what it would see had the kernel taken the bytes at once: the
+// write succeeded, and a failure of the connection afterwards reaches it on its next read
+// (the error the write met, kept for Read) or write. Bytes the kernel does not take when the
+// loop writes them are queued as a write of the sock's own, ahead of any later write.
+// Anything that must follow the bytes (a queued write, a shutdown, a close) writes them
+// first.
+
+// behindMax is the most a sock defers in one dispatch; more is written at once.
+const behindMax = 64 << 10
+
+// behindRun is one sock's deferred bytes in the loop's buffer.
+type behindRun struct {
+	s      *Sock
+	off, n int
+}
+
+// SetWriteBehind turns write-behind on or off for a stream sock (see the top of this file).
+// Off (the default) is libuv's behaviour: TryWrite writes at once. Turning it off writes what
+// is deferred now. A traced loop, a blocking or IPC sock, a datagram sock and a sock from
+// elsewhere (not made by OpenSocket or Accept) always write at once.
+func (s *Sock) SetWriteBehind(on bool) {
+	if on {
+		s.flags |= sockWriteBehind
+		return
+	}
+	s.flushBehind()
+	s.flags &^= sockWriteBehind
+}
+
+// deferWrite reports whether a TryWrite of size bytes is deferred rather than written now:
+// write-behind is on and usable, an I/O callback is running, and the bytes fit.
+func (s *Sock) deferWrite(size int) bool {
+	const need = sockWriteBehind | sockOwned
+	const refuse = sockBlockingWrites | sockIPC | sockDgram | sockShutting | sockShut
+	if s.flags&(need|refuse) != need || !s.loop.os.dispatching || s.loop.ins != nil {
+		return false
+	}
+	if s.loop.os.behindLen+size > behindMax {
+		s.flushBehind() // keep the order: what is deferred goes first
+		return false
+	}
+	return true
+}
+
+// tryBehind defers a TryWrite of bufs if it may (deferWrite), or writes what is deferred
+// before the caller writes bufs now.
+func (s *Sock) tryBehind(bufs [][]byte) (int, bool) {
+	size := 0
+	for _, b := range bufs {
+		size += len(b)
+	}
+	if size == 0 || !s.deferWrite(size) {
+		s.flushBehind()
+		return 0, false
+	}
+	for _, b := range bufs {
+		s.addBehind(b)
+	}
+	return size, true
+}
+
+// addBehind appends b to the sock's deferred bytes.
+func (s *Sock) addBehind(b []byte) {
+	os := &s.loop.os
+	if s.flags&sockBehindPending != 0 {
+		if r := &os.behind[len(os.behind)-1]; r.s == s {
+			os.behindBuf = append(os.behindBuf, b...)
+			r.n += len(b)
+			os.behindLen += len(b)
+			return
+		}
+	}
+	os.behind = append(os.behind, behindRun{s: s, off: len(os.behindBuf), n: len(b)})
+	os.behindBuf = append(os.behindBuf, b...)
+	os.behindLen += len(b)
+	s.flags |= sockBehindPending
+}
+
+// flushBehind writes the sock's deferred bytes now, for an operation that must follow them.
+func (s *Sock) flushBehind() {
+	if s.flags&sockBehindPending != 0 {
+		s.loop.writeBehind(s)
+	}
+}
+
+// writeBehind writes the deferred bytes of sock only, or, after an I/O callback, of every
+// sock (only == nil). The send is write1's (deferWrite took only socks that write1 sends
+// on), made here rather than in a call of its own: one frame fewer during the call.
+func (l *Loop) writeBehind(only *Sock) {
+	os := &l.os
+	for i := range os.behind {
+		r := &os.behind[i]
+		s := r.s
+		if s == nil || only != nil && s != only {
+			continue
+		}
+		r.s = nil
+		s.flags &^= sockBehindPending
+		if s.flags&sockClosed != 0 {
+			continue
+		}
+		b := os.behindBuf[r.off : r.off+r.n]
+		n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), msgNoSignal, 0, 0)
+		if e != 0 || int(n) != len(b) {
+			s.writeBehindRest(b, int(n), e)
+		}
+	}
+	if only == nil {
+		os.behind = os.behind[:0]
+		os.behindBuf = os.behindBuf[:0]
+		os.behindLen = 0
+	}
+}
+
+// writeBehindRest finishes a deferred write that the kernel did not take whole: n bytes
+// went, or the error e came back. What is left is queued, ahead of any later write; an error
+// is kept for the next Read, which is where the kernel would have reported the connection's
+// failure had the bytes gone out at once and the failure come after.
+func (s *Sock) writeBehindRest(b []byte, n int, e unix.Errno) {
+	for e == unix.EINTR {
+		r, _, e2 := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), msgNoSignal, 0, 0)
+		n, e = int(r), e2
+	}
+	switch {
+	case e == 0 && n == len(b):
+	case e == 0 || e == unix.EAGAIN:
+		if e != 0 {
+			n = 0
+		}
+		rest := append([]byte(nil), b[n:]...)
+		op := &WriteOp{}
+		op.prepare([][]byte{rest}, nil)
+		s.writeQ.push(op)
+		s.queueSize += op.size
+		s.queueCount++
+		s.loop.RegisterRequest()
+		s.io.Start(EventWritable)
+	default:
+		if s.behindErr == nil {
+			s.behindErr = TranslateSysError(e)
+		}
+	}
+}
