@@ -121,9 +121,9 @@ func (l *Loop) writeBehind(only *Sock) {
 			continue
 		}
 		b := os.behindBuf[r.off : r.off+r.n]
-		n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), msgNoSignal, 0, 0)
-		if e != 0 || int(n) != len(b) {
-			s.writeBehindRest(b, int(n), e)
+		n, e := rawIO(unix.SYS_SENDTO, s.fd, unsafe.Pointer(&b[0]), len(b), msgNoSignal)
+		if e != 0 || n != len(b) {
+			s.writeBehindRest(b, n, e)
 		}
 	}
 	if only == nil {
@@ -139,8 +139,7 @@ func (l *Loop) writeBehind(only *Sock) {
 // failure had the bytes gone out at once and the failure come after.
 func (s *Sock) writeBehindRest(b []byte, n int, e unix.Errno) {
 	for e == unix.EINTR {
-		r, _, e2 := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), msgNoSignal, 0, 0)
-		n, e = int(r), e2
+		n, e = rawIO(unix.SYS_SENDTO, s.fd, unsafe.Pointer(&b[0]), len(b), msgNoSignal)
 	}
 	switch {
 	case e == 0 && n == len(b):

@@ -233,10 +233,10 @@ func (s *Sock) Read(b []byte) (int, error) {
 		// The usual read (see read), made here: one frame fewer on the stack during the
 		// call, which saves a mispredicted return after it (see sock_behind_unix.go).
 		for {
-			r, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0, 0, 0)
+			r, e := rawIO(unix.SYS_RECVFROM, s.fd, unsafe.Pointer(&b[0]), len(b), 0)
 			switch {
 			case e == 0 && r > 0:
-				return int(r), nil
+				return r, nil
 			case e == 0:
 				return 0, EOF
 			case e != unix.EINTR:
@@ -289,7 +289,9 @@ func (s *Sock) read(b []byte) (int, error) {
 	var r uintptr
 	var e unix.Errno
 	if s.loop.ins == nil {
-		r, _, e = unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0, 0, 0)
+		var n int
+		n, e = rawIO(unix.SYS_RECVFROM, s.fd, unsafe.Pointer(&b[0]), len(b), 0)
+		r = uintptr(n)
 	} else {
 		r, _, e = unix.RawSyscall(unix.SYS_READ, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
 	}
@@ -656,12 +658,14 @@ func (s *Sock) writeOp(op *WriteOp) (int, error) {
 // that a write that waits does not hold the P.
 func (s *Sock) write1(p unsafe.Pointer, n int) (int, error) {
 	for {
-		var r uintptr
+		var r int
 		var e unix.Errno
 		if s.flags&(sockOwned|sockBlockingWrites) == sockOwned {
-			r, _, e = unix.RawSyscall6(unix.SYS_SENDTO, uintptr(s.fd), uintptr(p), uintptr(n), msgNoSignal, 0, 0)
+			r, e = rawIO(unix.SYS_SENDTO, s.fd, p, n, msgNoSignal)
 		} else {
-			r, _, e = unix.Syscall(unix.SYS_WRITE, uintptr(s.fd), uintptr(p), uintptr(n))
+			var w uintptr
+			w, _, e = unix.Syscall(unix.SYS_WRITE, uintptr(s.fd), uintptr(p), uintptr(n))
+			r = int(w)
 		}
 		if e == unix.EINTR {
 			continue
@@ -669,7 +673,7 @@ func (s *Sock) write1(p unsafe.Pointer, n int) (int, error) {
 		if e != 0 {
 			return 0, e
 		}
-		return int(r), nil
+		return r, nil
 	}
 }
 

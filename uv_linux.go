@@ -204,15 +204,20 @@ func (l *Loop) epollWait(timeout int) (int, error) {
 	if timeout == 0 && !l.be.sigprof {
 		// A wait that cannot block needs no hand-off of the P to the scheduler: the raw
 		// call skips entersyscall and exitsyscall.
-		r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(l.be.epfd),
-			uintptr(unsafe.Pointer(&l.be.events[0])), maxEvents, 0, 0, 0)
+		r, e := rawIO(unix.SYS_EPOLL_PWAIT, l.be.epfd, unsafe.Pointer(&l.be.events[0]), maxEvents, 0)
+		if e != 0 {
+			return 0, e
+		}
+		return r, nil
+	}
+	if !l.be.sigprof {
+		// unix.EpollWait's call, made here: one frame fewer on the stack during it.
+		r, _, e := unix.Syscall6(unix.SYS_EPOLL_PWAIT, uintptr(l.be.epfd),
+			uintptr(unsafe.Pointer(&l.be.events[0])), maxEvents, uintptr(timeout), 0, 0)
 		if e != 0 {
 			return 0, e
 		}
 		return int(r), nil
-	}
-	if !l.be.sigprof {
-		return unix.EpollWait(l.be.epfd, l.be.events[:], timeout)
 	}
 	var set unix.Sigset_t
 	sig := uint(unix.SIGPROF) - 1
