@@ -17,12 +17,12 @@ type OSSock = int
 // The callback gets only events that are still wanted, plus EventError and EventHangup. One
 // loop watches an fd with at most one started IOWatcher. For handle implementations.
 type IOWatcher struct {
+	pevents int   // wanted (first with sock: what the poll reads of each watcher)
+	sock    *Sock // the Sock whose watcher this is: dispatch calls its onIO directly
 	loop    *Loop
 	fd      int
 	cb      func(events int)
-	sock    *Sock // the Sock whose watcher this is: dispatch calls its onIO directly
-	pevents int   // wanted
-	events  int   // as last given to the kernel; 0 when not registered
+	events  int // as last given to the kernel; 0 when not registered
 	qprev   *IOWatcher
 	qnext   *IOWatcher
 }

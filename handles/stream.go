@@ -17,10 +17,12 @@ const (
 // in the pending phase, and shuts down after the queue drains.
 type Stream struct {
 	uv.Handle
-	sock     uv.Sock
+	// flags, alloc and read, which every read touches, follow the Handle's Data, and the
+	// sock's own hot fields follow them (see uv.Sock).
 	flags    uint8
 	alloc    func(s *Stream, suggested int) []byte
 	read     func(s *Stream, buf []byte, err error)
+	sock     uv.Sock
 	onConn   func(server *Stream, err error)
 	accepted uv.OSSock // a connection accepted and waiting for Accept; -1 if none
 	hasConn  bool

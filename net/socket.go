@@ -50,11 +50,10 @@ type SocketOptions struct {
 type Socket struct {
 	stream.Duplex
 
-	ls     *loopState // and so the loop: ls.loop
-	tcp    *handles.TCP
-	tcpv   handles.TCP
-	server *Server
-
+	// What each read and write touches follows the Duplex; the TCP handle, whose hot part
+	// is its own affair, comes last.
+	ls           *loopState // and so the loop: ls.loop
+	tcp          *handles.TCP
 	state        uint8
 	writeBehind  bool
 	reading      bool
@@ -67,9 +66,13 @@ type Socket struct {
 	keepAlive    bool
 	timerFired   bool
 
-	sreq     *handles.ShutdownReq // made by the first shutdown
-	file     *fileSend            // SendFile's state, made by the first one
-	chunkLen int                  // the length of the stream's last chunk, for SendFile
+	chunkLen int       // the length of the stream's last chunk, for SendFile
+	file     *fileSend // SendFile's state, made by the first one
+
+	timeout    uint64
+	lastActive uint64
+
+	bytesRead, bytesWritten uint64
 
 	// State only some sockets need lives apart, so that a server's many idle
 	// connections stay small: the connect state of a client socket (until connected), the
@@ -80,17 +83,17 @@ type Socket struct {
 	timer *handles.Timer
 	names *sockNames
 
+	server *Server
+	sreq   *handles.ShutdownReq // made by the first shutdown
+
 	keepAliveDelay int
-
-	timeout    uint64
-	lastActive uint64
-
-	bytesRead, bytesWritten uint64
 
 	onConnect func()
 	onTimeout func()
 	onClose   func(hadError bool)
 	closedFn  func() // handleClosed, bound when the socket is destroyed
+
+	tcpv handles.TCP
 }
 
 // sockWrite is the state of the writes the kernel did not take at once.

@@ -86,24 +86,24 @@ func hwmOf(side, both int) int {
 // core is what a Duplex's two sides share: destruction, the error and the close, the
 // implementation, and the deferred work of both sides (one bit per kind of task).
 type core struct {
-	ticks       *TickQueue
-	r           *Readable
-	w           *Writable
-	d           *Duplex
-	impl        Impl
-	destroyHook func(error) error
-
-	tq uint16 // the kinds of task queued (1 << kind)
-
-	manualClose  bool
+	// The state every push and write checks comes first.
+	errored      error
 	destroyed    bool
+	manualClose  bool
 	destroying   bool // inside the Destroy option
 	closeReady   bool // CloseDone was called inside the Destroy option
 	closed       bool
 	errorEmitted bool
 	closeEmitted bool
-	errored      error
-	emitErr      error
+	tq           uint16 // the kinds of task queued (1 << kind)
+	ticks        *TickQueue
+	impl         Impl
+
+	r           *Readable
+	w           *Writable
+	d           *Duplex
+	destroyHook func(error) error
+	emitErr     error
 
 	onError func(error)
 	onClose func()

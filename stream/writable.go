@@ -10,19 +10,15 @@ package stream
 // Node), but a writer that waits for drain keeps memory bounded by the highWaterMark plus
 // one chunk.
 type Writable struct {
-	c   *core
-	own *core // a standalone Writable's core, made by the first Init and kept
-	hwm int
-
-	length   int    // bytes in flight and buffered
-	buf      []byte // bytes not yet handed to the implementation
-	inflight []byte // the stream's own buffer, handed to the implementation (retained)
-	writelen int
+	// What a write handed straight to the implementation reads comes first.
+	c      *core
+	hwm    int
+	length int // bytes in flight and buffered
+	corked int
 
 	writing     bool
 	sync        bool
 	endWrite    bool // End is writing its own chunk
-	corked      int
 	ending      bool
 	ended       bool
 	finished    bool
@@ -33,6 +29,11 @@ type Writable struct {
 	held        bool // HoldEnd: ended, the rest left to the owner (see settle.go)
 	pendingcb   int
 	afterWrites int
+
+	buf      []byte // bytes not yet handed to the implementation
+	inflight []byte // the stream's own buffer, handed to the implementation (retained)
+	writelen int
+	own      *core // a standalone Writable's core, made by the first Init and kept
 
 	writeHook func(chunk []byte, retained bool)
 	finalHook func()
