@@ -45,6 +45,7 @@ type Readable struct {
 	off               int
 	onData            func([]byte)
 
+	dataSink DataSink // instead of onData, see OnDataSink
 	pipes    []pipe
 	hwm      int
 	emitting int   // data callbacks in progress: the buffer may not be compacted
@@ -125,7 +126,9 @@ func (r *Readable) runTask(kind uint8) {
 
 func (r *Readable) length() int { return len(r.buf) - r.off }
 
-func (r *Readable) hasDataConsumer() bool { return r.onData != nil || len(r.pipes) > 0 }
+func (r *Readable) hasDataConsumer() bool {
+	return r.onData != nil || r.dataSink != nil || len(r.pipes) > 0
+}
 
 // Push adds chunk to the stream (Node's push): the data callback gets it now if the stream
 // flows with nothing buffered, otherwise it is copied into the buffer. It reports whether
@@ -338,7 +341,9 @@ func (r *Readable) read(mode uint8, max int) []byte {
 
 func (r *Readable) emitData(chunk []byte) {
 	r.emitting++
-	if r.onData != nil {
+	if s := r.dataSink; s != nil {
+		s.StreamData(chunk)
+	} else if r.onData != nil {
 		r.onData(chunk)
 	}
 	for i := 0; i < len(r.pipes); i++ {
@@ -472,8 +477,23 @@ func (r *Readable) IsFlowing() bool { return r.flowing == flowOn }
 // OnData sets the data callback; setting one resumes the stream unless it was paused
 // (Node's on('data')). The chunk is valid only during the callback.
 func (r *Readable) OnData(fn func(chunk []byte)) {
-	r.onData = fn
+	r.onData, r.dataSink = fn, nil
 	if fn != nil && r.flowing != flowOff {
+		r.Resume()
+	}
+}
+
+// DataSink takes a Readable's data: OnDataSink's alternative to a data callback.
+type DataSink interface {
+	StreamData(chunk []byte)
+}
+
+// OnDataSink is OnData with each chunk given to s.StreamData. A consumer that takes every
+// chunk of a busy stream implements it to spare the closure of a bound method value: a load
+// from another cache line and a wrapper frame per chunk. A nil s removes it.
+func (r *Readable) OnDataSink(s DataSink) {
+	r.onData, r.dataSink = nil, s
+	if s != nil && r.flowing != flowOff {
 		r.Resume()
 	}
 }

@@ -60,7 +60,7 @@ func (w *Writable) Settle() bool {
 // Watched reports whether anything but the owner's close callback watches the Readable: a
 // data, end, readable or error callback, a pipe, or a consumer that resumed or paused it.
 func (r *Readable) Watched() bool {
-	return r.onData != nil || r.onEnd != nil || r.onReadable != nil || r.c.onError != nil ||
+	return r.onData != nil || r.dataSink != nil || r.onEnd != nil || r.onReadable != nil || r.c.onError != nil ||
 		len(r.pipes) > 0 || r.flowing != flowUnset || r.paused
 }
 

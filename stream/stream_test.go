@@ -632,3 +632,35 @@ func TestReadableRemoveReadable(t *testing.T) {
 	require.True(t, s.r.IsReadable())
 	require.NoError(t, s.r.Errored())
 }
+
+// dataSink collects what a Readable gives its DataSink.
+type dataSink struct{ got bytes.Buffer }
+
+func (d *dataSink) StreamData(b []byte) { d.got.Write(b) }
+
+// OnDataSink takes the data as OnData does, and setting one replaces the other.
+func TestReadableDataSink(t *testing.T) {
+	q := stream.NewTickQueue(nil)
+	var ev []string
+	s := newSource(t, q, 0, &ev)
+	var d dataSink
+	s.r.OnDataSink(&d)
+	require.True(t, s.r.IsFlowing())
+	q.Drain()
+	s.r.Push([]byte("to the sink"))
+	require.Equal(t, "to the sink", d.got.String())
+
+	var got bytes.Buffer
+	s.r.OnData(func(b []byte) { got.Write(b) })
+	s.r.Push([]byte(" then the callback"))
+	require.Equal(t, "to the sink", d.got.String(), "OnData replaced the sink")
+	require.Equal(t, " then the callback", got.String())
+
+	s.r.OnDataSink(&d)
+	s.r.Push([]byte("!"))
+	require.Equal(t, " then the callback", got.String(), "OnDataSink replaced the callback")
+	require.Equal(t, "to the sink!", d.got.String())
+	s.r.OnDataSink(nil)
+	s.r.Push([]byte("?"))
+	require.Equal(t, "to the sink!", d.got.String(), "nil removes it")
+}
