@@ -240,6 +240,10 @@ func (p *kqPoller) flushInterest() {
 // block.
 func (p *kqPoller) poll(timeout int) {
 	l := p.loop
+	if l.os.dispatching { // a callback panicked out of the last poll
+		l.os.dispatching = false
+		l.writeBehind(nil)
+	}
 	p.flushInterest()
 	if len(p.failed) > 0 {
 		// Additions refused by an early flush: report them now, and do not block.

@@ -206,3 +206,24 @@ func TestSockWriteBehindOff(t *testing.T) {
 		require.Equal(t, "at once", peerRead(t, peer))
 	})
 }
+
+// A callback that panics out of the poll leaves its deferred bytes for the next poll, which
+// writes them first; after it TryWrite outside callbacks writes at once again.
+func TestSockWriteBehindAfterPanic(t *testing.T) {
+	l, s, peer := behindPair(t)
+	func() {
+		defer func() { require.Equal(t, "boom", recover()) }()
+		onEvent(t, l, s, peer, func() {
+			_, err := s.TryWrite([][]byte{[]byte("saved")})
+			require.NoError(t, err)
+			panic("boom")
+		})
+	}()
+	require.Equal(t, "", peerRead(t, peer))
+	s.StopRead()
+	l.backendPoll(0)
+	require.Equal(t, "saved", peerRead(t, peer))
+	_, err := s.TryWrite([][]byte{[]byte(" now")})
+	require.NoError(t, err)
+	require.Equal(t, " now", peerRead(t, peer))
+}

@@ -239,6 +239,10 @@ func (l *Loop) epollWait(timeout int) (int, error) {
 // and no write to it is unseen: it could only report what wakePending already says (libuv
 // skips the wait when it watches nothing).
 func (l *Loop) backendPoll(timeout int) {
+	if l.os.dispatching { // a callback panicked out of the last poll
+		l.os.dispatching = false
+		l.writeBehind(nil)
+	}
 	l.flushInterest()
 	var deadline uint64
 	if timeout > 0 {
