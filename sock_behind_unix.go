@@ -12,12 +12,13 @@ import (
 // TryWrite copies the bytes aside and reports them written; the loop writes them when the
 // callback returns, before the next event.
 //
-// The point is where the system call is made. This kernel's return-stack mitigations leave
-// the CPU's return predictions stale after every system call, so each Go frame that was on
-// the stack during the call costs a mispredicted return (about 7 ns) when it unwinds. An HTTP
-// response written inside its handler is written some 25 frames deep (the poll, the sock,
-// the stream, the socket's stream, the parser, the handler, the response, the socket's
-// write); written by the poll itself, after the callback, it is 4 frames deep.
+// The point is where the system call is made. On the machine we measure on (AMD EPYC, a
+// kernel with retpolines and the SRSO "safe RET" mitigation) the CPU's return predictions
+// are stale after every system call, so each Go frame that was on the stack during the call
+// costs a mispredicted return (about 7 ns) when it unwinds. An HTTP response written inside
+// its handler is written some 25 frames deep (the poll, the sock, the stream, the socket's
+// stream, the parser, the handler, the response, the socket's write); written by the poll
+// after the callback, it is one frame above the poll (bench/README, "Where the time goes").
 //
 // What the caller sees is what it would see had the kernel taken the bytes at once: the
 // write succeeded, and a failure of the connection afterwards reaches it on its next read

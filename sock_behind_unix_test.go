@@ -50,6 +50,15 @@ func peerRead(t *testing.T, fd int) string {
 	}
 }
 
+// peerEOF checks that the peer end reads the end of the stream now.
+func peerEOF(t *testing.T, fd int) {
+	t.Helper()
+	var b [8]byte
+	n, err := unix.Read(fd, b[:])
+	require.NoError(t, err)
+	require.Zero(t, n, "the end of the stream")
+}
+
 // onEvent runs fn once inside the sock's read callback: the peer writes a byte, the loop
 // polls once and the callback reads it and calls fn.
 func onEvent(t *testing.T, l *Loop, s *Sock, peer int, fn func()) {
@@ -117,10 +126,7 @@ func TestSockWriteBehindKeepsOrder(t *testing.T) {
 		require.Equal(t, "bye", peerRead(t, peer), "Shutdown wrote the deferred bytes")
 	})
 	l.runPending()
-	var b [8]byte
-	n, err := unix.Read(peer, b[:])
-	require.NoError(t, err)
-	require.Zero(t, n, "then the end of the stream")
+	peerEOF(t, peer)
 }
 
 func TestSockWriteBehindCloseWritesFirst(t *testing.T) {
@@ -131,10 +137,7 @@ func TestSockWriteBehindCloseWritesFirst(t *testing.T) {
 		s.Close()
 	})
 	require.Equal(t, "last words", peerRead(t, peer))
-	var b [8]byte
-	n, err := unix.Read(peer, b[:])
-	require.NoError(t, err)
-	require.Zero(t, n, "then the end of the stream")
+	peerEOF(t, peer)
 }
 
 // What the kernel does not take when the loop writes the deferred bytes is queued, ahead of
