@@ -57,15 +57,11 @@ func (s *Sock) deferWrite(size int) bool {
 	if s.flags&(need|refuse) != need || !s.loop.os.dispatching || s.loop.ins != nil {
 		return false
 	}
-	if s.loop.os.behindLen+size > behindMax {
-		s.flushBehind() // keep the order: what is deferred goes first
-		return false
-	}
-	return true
+	return s.loop.os.behindLen+size <= behindMax
 }
 
-// tryBehind defers a TryWrite of bufs if it may (deferWrite), or writes what is deferred
-// before the caller writes bufs now.
+// tryBehind defers a TryWrite of bufs if it may (deferWrite), or else writes what the sock
+// deferred before, so that the caller's write now comes after it.
 func (s *Sock) tryBehind(bufs [][]byte) (int, bool) {
 	size := 0
 	for _, b := range bufs {
@@ -148,14 +144,9 @@ func (s *Sock) writeBehindRest(b []byte, n int, e unix.Errno) {
 		if e != 0 {
 			n = 0
 		}
-		rest := append([]byte(nil), b[n:]...)
 		op := &WriteOp{}
-		op.prepare([][]byte{rest}, nil)
-		s.writeQ.push(op)
-		s.queueSize += op.size
-		s.queueCount++
-		s.loop.RegisterRequest()
-		s.io.Start(EventWritable)
+		op.prepare([][]byte{append([]byte(nil), b[n:]...)}, nil)
+		s.enqueue(op)
 	default:
 		if s.behindErr == nil {
 			s.behindErr = TranslateSysError(e)

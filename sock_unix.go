@@ -234,8 +234,13 @@ func (s *Sock) StopRead() {
 // for TakeFd.
 func (s *Sock) Read(b []byte) (int, error) {
 	if s.flags&(sockOwned|sockIPC|sockClosed) == sockOwned && s.loop.ins == nil && s.behindErr == nil && len(b) > 0 {
-		// The usual read (see read), made here: one frame fewer on the stack during the
-		// call, which saves a mispredicted return after it (see sock_behind_unix.go).
+		// The usual read: a socket of our own (sockOwned: non-blocking and not shared with
+		// another process, which could make it blocking) cannot block, so the call is made
+		// without Go's system-call wrapper and the loop's goroutine keeps its P; recv(2)
+		// rather than read(2) goes straight to the socket without the file layer's checks,
+		// about 50 ns less a call (bench/README, "Where the time goes"); and it is made here
+		// rather than in a function of its own, one frame fewer on the stack during the
+		// call, which saves a mispredicted return after it (sock_behind_unix.go).
 		for {
 			r, e := rawIO(unix.SYS_RECVFROM, s.fd, unsafe.Pointer(&b[0]), len(b), 0)
 			switch {
@@ -279,26 +284,15 @@ func (s *Sock) Read(b []byte) (int, error) {
 	}
 }
 
-// read reads a stream. On a socket of our own (sockOwned: non-blocking and not shared with
-// another process, which could make it blocking) the call cannot block, so, as write1 does,
-// it is made without Go's system-call wrapper and the loop's goroutine keeps its P; and it is
-// recv(2) rather than read(2), which goes straight to the socket without the file layer's
-// checks: about 50 ns less a call on this kernel (bench/README, "Where the time goes"). A
-// traced loop keeps read(2), which is what its SysRead events report. Any other descriptor
-// (a pipe or tty opened from elsewhere) is read with read(2) through the wrapper.
+// read reads a stream that Read's own recv does not: on a traced loop, a socket of our own
+// is read with read(2), which is what its SysRead events report, still without Go's
+// system-call wrapper (it cannot block); any other descriptor (a pipe or tty opened from
+// elsewhere) is read with read(2) through the wrapper.
 func (s *Sock) read(b []byte) (int, error) {
 	if s.flags&sockOwned == 0 {
 		return unix.Read(s.fd, b)
 	}
-	var r uintptr
-	var e unix.Errno
-	if s.loop.ins == nil {
-		var n int
-		n, e = rawIO(unix.SYS_RECVFROM, s.fd, unsafe.Pointer(&b[0]), len(b), 0)
-		r = uintptr(n)
-	} else {
-		r, _, e = unix.RawSyscall(unix.SYS_READ, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
-	}
+	r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
 	if e != 0 {
 		return -1, e
 	}
