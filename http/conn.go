@@ -50,7 +50,6 @@ type conn struct {
 	pausedBody  bool // the socket is paused: the body's buffer is full
 	pausedParse bool // the socket is paused: too many pipelined bytes wait
 	sockPaused  bool
-	corked      bool // pipelined responses are gathered into one write
 	held        bool // the response's end is held for the end task to settle (holdEnd)
 	idleLinked  bool
 	linked      bool
@@ -97,7 +96,7 @@ func (c *conn) attach(sock *net.Socket) {
 	c.inRequest, c.headersDone, c.msgDone, c.active, c.upgrading = false, false, false, false, false
 	c.dumping, c.lastRequest, c.peerEnded, c.closing, c.dead = false, false, false, false, false
 	c.parsing, c.parsePaused, c.pausedBody, c.pausedParse, c.sockPaused = false, false, false, false, false
-	c.corked, c.held = false, false
+	c.held = false
 	sock.OnDataSink((*connSink)(c))
 	sock.OnEnd(c.onEndFn)
 	sock.OnClose(c.onCloseFn)
@@ -221,10 +220,6 @@ func (c *conn) execute(data []byte, fromPending bool) {
 				c.pend(rest, true)
 			}
 			c.parsePaused = true
-			if len(c.pending) > 0 {
-				// Pipelined requests: their responses go out together.
-				c.cork()
-			}
 			if len(c.pending) >= pendingMax && !c.pausedParse {
 				c.pausedParse = true
 				c.updateSock()
@@ -272,9 +267,6 @@ func (c *conn) resume() {
 	}
 	if c.dead || c.closing {
 		return
-	}
-	if len(c.pending) == 0 {
-		c.uncork() // the batch of pipelined requests is answered
 	}
 	if !c.parsePaused {
 		if c.peerEnded {
@@ -359,29 +351,10 @@ func (c *conn) OnHeadersComplete(info parser.Info) error {
 	default:
 		c.request(req, res)
 	}
-	if c.corked && !res.Writable.WritableEnded() {
-		c.uncork() // an answer that takes time: do not hold the ones before it
-	}
 	if c.dead || c.closing {
 		return errStop
 	}
 	return nil
-}
-
-func (c *conn) cork() {
-	if !c.corked && !c.dead {
-		c.corked = true
-		c.sock.Cork()
-	}
-}
-
-func (c *conn) uncork() {
-	if c.corked {
-		c.corked = false
-		if !c.dead {
-			c.sock.Uncork()
-		}
-	}
 }
 
 func (c *conn) request(req *IncomingMessage, res *ServerResponse) {
@@ -557,7 +530,6 @@ func (c *conn) closeConn() {
 		return
 	}
 	c.closing = true
-	c.uncork()
 	c.sock.End(nil)
 	c.lingerRead()
 }
@@ -578,7 +550,6 @@ func (c *conn) clientError(err error, status int) {
 		return
 	}
 	c.closing = true
-	c.uncork()
 	headWritten := false
 	if c.active && c.ex != nil {
 		ex := c.ex
@@ -617,7 +588,6 @@ func (c *conn) upgrade(head []byte) {
 	ex := c.ex
 	req := &ex.req
 	sock := c.sock
-	c.uncork()
 	c.srv.unlink(c)
 	c.srv.idleUnlink(c)
 	c.dead = true

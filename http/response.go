@@ -406,7 +406,6 @@ func (r *ServerResponse) End(body []byte) {
 			}
 			if !ok {
 				r.sockFull = true
-				c.uncork()
 			} else if r.holdEnd(c) {
 				return
 			}
@@ -636,7 +635,6 @@ func (r *ServerResponse) implWrite(chunk []byte, _ bool) {
 		r.Writable.WriteDone(nil)
 	} else {
 		r.waitDrain = true
-		c.uncork()
 	}
 }
 
@@ -725,7 +723,6 @@ func (r *ServerResponse) implFinal() {
 		r.Writable.FinalDone(nil)
 	} else {
 		r.finalWait = true
-		c.uncork()
 	}
 }
 

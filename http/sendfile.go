@@ -28,9 +28,6 @@ func (s *fileServe) sendFile(start, end int64) bool {
 	}
 	b := res.appendHead(c.out[:0])
 	res.headWritten = true
-	// Pipelined responses are gathered while corked; the file waits for what is written
-	// before it, so they go now, with the head.
-	c.uncork()
 	sock.Write(b)
 	c.keepOut(b)
 	res.OnFinish(func() { s.done(nil) })
