@@ -13,6 +13,8 @@
 // callback of the user's watches it or its request is settled, with the request, in one step
 // (stream's HoldEnd and Settle) once the handler has returned and no pipelined request waits,
 // or on the next tick, rather than through their finish and close callbacks on two; a callback
-// set after End in the handler still runs, in Node's order. It imports uv, handles, stream,
+// set after End in the handler still runs, in Node's order. Each response is handed to the
+// socket at its End (the answers to pipelined requests of one read then leave in one send, by
+// the socket's write-behind), so destroying the socket after End loses no answer. It imports uv, handles, stream,
 // net, http/parser and the standard library (net/http only for the bridge's types).
 package http
