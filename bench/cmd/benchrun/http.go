@@ -100,6 +100,7 @@ var errNotAvailable = errors.New("not available")
 // httpRun is one timed wrk run against one server.
 type httpRun struct {
 	rps, cpuPerReq, cpuUtil, p50, p99 float64 // p50 and p99 in ms, cpu in µs per request
+	userPerReq                        float64 // the user-mode part of cpuPerReq
 	errors, requests                  int64
 }
 
@@ -200,26 +201,26 @@ func (p *process) stop() {
 	}
 }
 
-// cpuTicks is the server's user plus system time in clock ticks, all threads.
-func cpuTicks(pid int) (int64, error) {
+// cpuTicks is the server's user and system time in clock ticks, all threads.
+func cpuTicks(pid int) (user, sys int64, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("bad /proc/%d/stat", pid)
+		return 0, 0, fmt.Errorf("bad /proc/%d/stat", pid)
 	}
 	f := strings.Fields(string(b[i+1:]))
 	if len(f) < 13 {
-		return 0, fmt.Errorf("bad /proc/%d/stat", pid)
+		return 0, 0, fmt.Errorf("bad /proc/%d/stat", pid)
 	}
 	u, err1 := strconv.ParseInt(f[11], 10, 64)
 	s, err2 := strconv.ParseInt(f[12], 10, 64)
 	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("bad /proc/%d/stat", pid)
+		return 0, 0, fmt.Errorf("bad /proc/%d/stat", pid)
 	}
-	return u + s, nil
+	return u, s, nil
 }
 
 func clockTick() float64 {
@@ -369,11 +370,11 @@ func runHTTP(c *config, e *env) (*httpResults, int) {
 				}
 				res.runs[s.name][conns][round] = r
 				if c.raw != nil {
-					fmt.Fprintf(c.raw, "BENCH shape=http_hello_c%d impl=%s value=%.1f unit=req/s better=higher cpu_us_per_req=%.2f cpu_util=%.2f p50_ms=%.3f p99_ms=%.3f errors=%d requests=%d\n",
-						conns, s.name, r.rps, r.cpuPerReq, r.cpuUtil, r.p50, r.p99, r.errors, r.requests)
+					fmt.Fprintf(c.raw, "BENCH shape=http_hello_c%d impl=%s value=%.1f unit=req/s better=higher cpu_us_per_req=%.2f user_us_per_req=%.2f cpu_util=%.2f p50_ms=%.3f p99_ms=%.3f errors=%d requests=%d\n",
+						conns, s.name, r.rps, r.cpuPerReq, r.userPerReq, r.cpuUtil, r.p50, r.p99, r.errors, r.requests)
 				}
 				if c.verbose {
-					logf("HTTP %s -c%d: %.0f req/s, %.2f µs CPU/req, p99 %.2f ms, %d errors", s.name, conns, r.rps, r.cpuPerReq, r.p99, r.errors)
+					logf("HTTP %s -c%d: %.0f req/s, %.2f µs CPU/req (user %.2f), p99 %.2f ms, %d errors", s.name, conns, r.rps, r.cpuPerReq, r.userPerReq, r.p99, r.errors)
 				}
 			}
 		}
@@ -407,7 +408,7 @@ func httpOnce(c *config, e *env, s httpServer, conns, secs, warm int, tick float
 		return httpRun{}, err
 	}
 	pid := p.cmd.Process.Pid
-	before, err := cpuTicks(pid)
+	userBefore, sysBefore, err := cpuTicks(pid)
 	if err != nil {
 		return httpRun{}, err
 	}
@@ -415,7 +416,7 @@ func httpOnce(c *config, e *env, s httpServer, conns, secs, warm int, tick float
 	if err != nil {
 		return httpRun{}, err
 	}
-	after, err := cpuTicks(pid)
+	userAfter, sysAfter, err := cpuTicks(pid)
 	if err != nil {
 		return httpRun{}, err
 	}
@@ -423,9 +424,11 @@ func httpOnce(c *config, e *env, s httpServer, conns, secs, warm int, tick float
 	if err != nil {
 		return httpRun{}, err
 	}
-	cpu := float64(after-before) / tick
+	user := float64(userAfter-userBefore) / tick
+	cpu := user + float64(sysAfter-sysBefore)/tick
 	if r.requests > 0 {
 		r.cpuPerReq = cpu * 1e6 / float64(r.requests)
+		r.userPerReq = user * 1e6 / float64(r.requests)
 	}
 	r.cpuUtil = cpu / float64(secs)
 	return r, nil
@@ -437,17 +440,18 @@ func reportHTTP(c *config, res *httpResults) {
 	fmt.Fprintf(w, "Server pinned to CPU 0, `wrk -t1` pinned to CPU 1, %d s after a %d s warm-up. Server CPU is user+system\n",
 		max(1, int(c.httpSecs+0.5)), max(1, int(c.httpWarm+0.5)))
 	fmt.Fprintln(w, "time from /proc/PID/stat over the timed run (100% = one core, so the server is the bottleneck;")
-	fmt.Fprintln(w, "less means wrk is). Ratios are medians over rounds of the per-round ratios.")
+	fmt.Fprintln(w, "less means wrk is); \"user\" is the user-mode part of the CPU per request, the rest is the")
+	fmt.Fprintln(w, "kernel's. Ratios are medians over rounds of the per-round ratios.")
 	fmt.Fprintln(w)
 	if why := res.status["*"]; why != "" {
 		fmt.Fprintf(w, "Not run: %s.\n\n", why)
 		return
 	}
-	fmt.Fprintln(w, "| server | conns | req/s | server CPU | CPU µs/req | p50 ms | p99 ms | errors | req/s ÷ Node | CPU/req ÷ Node | CPU/req ÷ gnet | p99 ÷ gnet |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| server | conns | req/s | server CPU | CPU µs/req | user µs/req | p50 ms | p99 ms | errors | req/s ÷ Node | CPU/req ÷ Node | CPU/req ÷ gnet | p99 ÷ gnet |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, name := range res.servers {
 		if res.runs[name] == nil {
-			fmt.Fprintf(w, "| %s | | %s | | | | | | | | | |\n", name, orDash(res.status[name]))
+			fmt.Fprintf(w, "| %s | | %s | | | | | | | | | | |\n", name, orDash(res.status[name]))
 			continue
 		}
 		for _, conns := range res.conns {
@@ -482,9 +486,10 @@ func reportHTTP(c *config, res *httpResults) {
 				errs += r.errors
 			}
 			rpsx := get(rps)
-			fmt.Fprintf(w, "| %s | %d | %s (%s) | %.0f%% | %.2f | %.2f | %.2f | %d | %s | %s | %s | %s |\n",
+			fmt.Fprintf(w, "| %s | %d | %s (%s) | %.0f%% | %.2f | %.2f | %.2f | %.2f | %d | %s | %s | %s | %s |\n",
 				name, conns, num(median(rpsx)), spread(rpsx), median(get(func(r httpRun) float64 { return r.cpuUtil }))*100,
-				median(get(cpu)), median(get(func(r httpRun) float64 { return r.p50 })), median(get(p99)), errs,
+				median(get(cpu)), median(get(func(r httpRun) float64 { return r.userPerReq })),
+				median(get(func(r httpRun) float64 { return r.p50 })), median(get(p99)), errs,
 				ratio("node", rps), ratio("node", cpu), ratio("gnet", cpu), ratio("gnet", p99))
 		}
 	}
