@@ -51,3 +51,26 @@ func TestServerWriteBehindEndThenDestroy(t *testing.T) {
 		expectClose(t, r)
 	}
 }
+
+// The same in a batch of pipelined requests: the answers ended before the destroy reach the
+// client, those of the requests before it included (each is handed to the socket at its End,
+// nothing is corked), and then the connection closes.
+func TestPipelinedDestroyAfterEnd(t *testing.T) {
+	for _, immediate := range []bool{false, true} {
+		ts := startServer(t, http.ServerOptions{ImmediateWrites: immediate}, func(req *http.IncomingMessage, res *http.ServerResponse) {
+			res.EndString("answer " + req.URL)
+			if req.URL == "/2" {
+				res.Socket().Destroy(nil)
+			}
+		})
+		c := dial(t, ts.addr)
+		_, err := io.WriteString(c, "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n")
+		require.NoError(t, err)
+		r := bufio.NewReader(c)
+		for _, want := range []string{"answer /1", "answer /2"} {
+			_, body := readResponse(t, r, "GET")
+			require.Equal(t, want, body, "immediate=%v", immediate)
+		}
+		expectClose(t, r)
+	}
+}
