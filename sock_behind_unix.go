@@ -80,18 +80,61 @@ func (s *Sock) tryBehind(bufs [][]byte) (int, bool) {
 // addBehind appends b to the sock's deferred bytes.
 func (s *Sock) addBehind(b []byte) {
 	os := &s.loop.os
+	off := len(os.behindBuf)
+	os.behindBuf = append(os.behindBuf, b...)
+	s.noteBehind(off, len(b))
+}
+
+// noteBehind records n bytes at off in the loop's buffer as the sock's next deferred bytes.
+func (s *Sock) noteBehind(off, n int) {
+	os := &s.loop.os
+	os.behindLen += n
 	if s.flags&sockBehindPending != 0 {
 		if r := &os.behind[len(os.behind)-1]; r.s == s {
-			os.behindBuf = append(os.behindBuf, b...)
-			r.n += len(b)
-			os.behindLen += len(b)
+			r.n += n
 			return
 		}
 	}
-	os.behind = append(os.behind, behindRun{s: s, off: len(os.behindBuf), n: len(b)})
-	os.behindBuf = append(os.behindBuf, b...)
-	os.behindLen += len(b)
+	os.behind = append(os.behind, behindRun{s: s, off: off, n: n})
 	s.flags |= sockBehindPending
+}
+
+// BehindBuf returns where to build a write of up to max bytes that TryWrite would defer
+// now (write-behind, see the top of this file): an empty slice over the free end of the
+// loop's buffer, with room for max bytes; nil if a TryWrite now would not be deferred.
+// Append the bytes to it and hand the result to CommitBehind before anything else writes
+// on the loop: the bytes are then built in place instead of copied aside. For handle
+// implementations (the HTTP server builds its responses there).
+func (s *Sock) BehindBuf(max int) []byte {
+	if s.flags&(sockClosed|sockConnecting) != 0 || !s.writeQ.empty() || max <= 0 || !s.deferWrite(max) {
+		return nil
+	}
+	os := &s.loop.os
+	n := len(os.behindBuf)
+	if cap(os.behindBuf)-n < max {
+		grown := make([]byte, n, 2*cap(os.behindBuf)+max)
+		copy(grown, os.behindBuf)
+		os.behindBuf = grown
+	}
+	return os.behindBuf[n:n]
+}
+
+// CommitBehind defers b, built on the slice BehindBuf returned, as a TryWrite of b would
+// have (it returns len(b), all of it written as far as the caller is concerned). Bytes that
+// outgrew the slice's room were moved by append and are copied aside as TryWrite's are.
+func (s *Sock) CommitBehind(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	os := &s.loop.os
+	n := len(os.behindBuf)
+	if cap(os.behindBuf)-n >= len(b) && &os.behindBuf[:n+1][n] == &b[0] {
+		os.behindBuf = os.behindBuf[:n+len(b)]
+		s.noteBehind(n, len(b))
+	} else {
+		s.addBehind(b)
+	}
+	return len(b)
 }
 
 // flushBehind writes the sock's deferred bytes now, for an operation that must follow them.

@@ -230,3 +230,30 @@ func TestSockWriteBehindAfterPanic(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, " now", peerRead(t, peer))
 }
+
+// BehindBuf gives room to build a deferred write in place; CommitBehind defers it, after
+// the TryWrites before it and before those after it, and copies bytes that outgrew the
+// room. Outside an I/O callback there is no room: a TryWrite would write at once.
+func TestSockBehindBufInPlace(t *testing.T) {
+	l, s, peer := behindPair(t)
+	require.Nil(t, s.BehindBuf(16), "no callback runs")
+	big := bytes.Repeat([]byte("x"), 5000)
+	onEvent(t, l, s, peer, func() {
+		_, err := s.TryWrite([][]byte{[]byte("one ")})
+		require.NoError(t, err)
+		b := s.BehindBuf(16)
+		require.NotNil(t, b)
+		require.Zero(t, len(b))
+		require.GreaterOrEqual(t, cap(b), 16)
+		b = append(b, "two "...)
+		require.Equal(t, 4, s.CommitBehind(b))
+		b = s.BehindBuf(16)
+		b = append(b, big...) // beyond the room asked for: append moves it
+		require.Equal(t, len(big), s.CommitBehind(b))
+		_, err = s.TryWrite([][]byte{[]byte(" three")})
+		require.NoError(t, err)
+		require.Equal(t, "", peerRead(t, peer), "nothing written inside the callback")
+		require.Nil(t, s.BehindBuf(behindMax), "more than write-behind defers")
+	})
+	require.Equal(t, "one two "+string(big)+" three", peerRead(t, peer))
+}

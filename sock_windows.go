@@ -371,6 +371,17 @@ func (s *Sock) TakeFd() (OSSock, bool) { return s.takePending() }
 // sock_behind_unix.go for what it does on unix).
 func (s *Sock) SetWriteBehind(on bool) {}
 
+// BehindBuf is nil on Windows: nothing is deferred (see SetWriteBehind), so writes go
+// through TryWrite and Write.
+func (s *Sock) BehindBuf(max int) []byte { return nil }
+
+// CommitBehind is never reached on Windows (BehindBuf is nil); it writes b as TryWrite
+// would, should it be.
+func (s *Sock) CommitBehind(b []byte) int {
+	n, _ := s.TryWrite([][]byte{b})
+	return n
+}
+
 // SetBlocking makes the writes of a pipe block until written (true) or not: as in libuv,
 // sockets have no blocking writes on Windows (EINVAL). A console's writes always block:
 // SetBlocking(false) is EINVAL for it.

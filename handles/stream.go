@@ -347,6 +347,21 @@ func (s *Stream) TryWrite(bufs [][]byte) (int, error) {
 	return s.sock.TryWrite(bufs)
 }
 
+// WriteBehindBuf returns where to build a write of up to max bytes that TryWrite would
+// take whole now, deferred by write-behind (uv.Sock.BehindBuf): append to it and hand the
+// result to CommitWriteBehind before anything else writes. nil when TryWrite would not
+// defer it; then write as usual. Not libuv's: for the HTTP server's responses.
+func (s *Stream) WriteBehindBuf(max int) []byte {
+	if s.Loop() == nil || s.IsClosing() || !s.hasSock() || s.flags&streamWritable == 0 {
+		return nil
+	}
+	return s.sock.BehindBuf(max)
+}
+
+// CommitWriteBehind writes b, built on WriteBehindBuf's slice, as a TryWrite that took it
+// whole; it returns len(b).
+func (s *Stream) CommitWriteBehind(b []byte) int { return s.sock.CommitBehind(b) }
+
 // Shutdown shuts the write side down once the queued writes are written (libuv's
 // uv_shutdown); cb runs on the loop. ENOTCONN if the stream is not writable, already shut or
 // shutting, or closing.

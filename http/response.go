@@ -641,6 +641,13 @@ func (r *ServerResponse) implWrite(chunk []byte, _ bool) {
 // send writes chunk, framed, to the socket, after the head if it is not sent yet. It
 // reports whether the socket is below its highWaterMark.
 func (r *ServerResponse) send(c *conn, chunk []byte) bool {
+	if !r.headWritten && (!r.bodyAllowed || len(chunk) <= directMax) {
+		if b := c.sock.WriteBuf(len(chunk) + directHead); b != nil {
+			if ok, sent := r.sendDirect(c, b, chunk); sent {
+				return ok
+			}
+		}
+	}
 	b := c.out[:0]
 	if !r.headWritten {
 		r.freeze(-1) // a write from a pipe
@@ -679,6 +686,38 @@ func (r *ServerResponse) send(c *conn, chunk []byte) bool {
 }
 
 var crlf = []byte("\r\n")
+
+// A response whose head and body go out in one write of at most directHead+directMax bytes
+// is built where the socket keeps what it writes when the handler returns (net.Socket's
+// WriteBuf), rather than in the server's head buffer and then copied there.
+const (
+	directHead = 2 << 10
+	directMax  = 4 << 10
+)
+
+// sendDirect is send's first write of a small response, built in b (from WriteBuf). It
+// reports false for sent if b grew too big for the socket to take it that way: nothing is
+// sent then, and the head is built again by send's ordinary path.
+func (r *ServerResponse) sendDirect(c *conn, b, chunk []byte) (ok, sent bool) {
+	r.freeze(-1)
+	chunked, keepAlive := r.chunked, r.keepAlive
+	b = r.appendHead(b)
+	if r.bodyAllowed {
+		if r.chunked {
+			b = appendChunkSize(b, len(chunk))
+		}
+		b = append(b, chunk...)
+		if r.chunked {
+			b = append(b, '\r', '\n')
+		}
+	}
+	if !c.sock.CommitWrite(b) {
+		r.chunked, r.keepAlive = chunked, keepAlive
+		return false, false
+	}
+	r.headWritten = true
+	return true, true
+}
 
 // appendContentLength appends the Content-Length line and the blank line that ends the
 // head; short lengths are written into a copy of a template line.

@@ -3,6 +3,7 @@ package http_test
 import (
 	"bufio"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -73,4 +74,42 @@ func TestPipelinedDestroyAfterEnd(t *testing.T) {
 		}
 		expectClose(t, r)
 	}
+}
+
+// A small response is built where the socket keeps its deferred bytes (net.Socket.WriteBuf).
+// One whose head outgrows the room it was given is copied aside whole; one that reaches
+// the socket's highWaterMark goes the ordinary way. Either way the client gets every answer
+// whole and in order.
+func TestServerWriteBehindBigHeads(t *testing.T) {
+	big := strings.Repeat("b", 10<<10)
+	huge := strings.Repeat("h", 13<<10)
+	body := strings.Repeat("x", 3<<10)
+	ts := startServer(t, http.ServerOptions{}, func(req *http.IncomingMessage, res *http.ServerResponse) {
+		switch req.URL {
+		case "/big":
+			res.SetHeader("X-Big", big)
+			res.EndString("big")
+		case "/huge":
+			res.SetHeader("X-Huge", huge)
+			res.WriteString(body)
+			res.End(nil)
+		default:
+			res.EndString("small " + req.URL)
+		}
+	})
+	c := dial(t, ts.addr)
+	_, err := io.WriteString(c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /1 HTTP/1.1\r\nHost: x\r\n\r\n"+
+		"GET /huge HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	r := bufio.NewReader(c)
+	resp, got := readResponse(t, r, "GET")
+	require.Equal(t, "big", got)
+	require.Equal(t, big, resp.Header.Get("X-Big"))
+	_, got = readResponse(t, r, "GET")
+	require.Equal(t, "small /1", got)
+	resp, got = readResponse(t, r, "GET")
+	require.Equal(t, body, got)
+	require.Equal(t, huge, resp.Header.Get("X-Huge"))
+	_, got = readResponse(t, r, "GET")
+	require.Equal(t, "small /2", got)
 }

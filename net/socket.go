@@ -637,6 +637,32 @@ func (s *Socket) Write(b []byte) bool {
 	return s.Duplex.Write(b)
 }
 
+// WriteBuf returns where to build a chunk of up to max bytes that Write would hand to the
+// kernel at once and whole, as it does under write-behind (SetWriteBehind) inside an I/O
+// callback: an empty slice to append the chunk to, which CommitWrite then sends. The chunk
+// is built where the socket would have copied it to, so it is not copied. nil when a Write
+// now would take another way (writes are queued, the socket is corked or ending, no
+// write-behind, a traced loop); then call Write. Not Node's: for the HTTP server.
+func (s *Socket) WriteBuf(max int) []byte {
+	if !s.writeBehind || max >= s.Duplex.WritableHighWaterMark() || !s.writeIdle() || s.ls.loop.Tracing() {
+		return nil
+	}
+	return s.tcp.WriteBehindBuf(max)
+}
+
+// CommitWrite sends b, built on the slice WriteBuf returned, with nothing written on the
+// loop in between: it is a Write(b) that returned true. If b grew to the highWaterMark or
+// beyond, it sends nothing and reports false (Write would have taken the stream's way):
+// then copy b to a buffer of your own (it lies in the loop's free space) and Write that.
+func (s *Socket) CommitWrite(b []byte) bool {
+	if len(b) >= s.Duplex.WritableHighWaterMark() {
+		return false
+	}
+	s.bytesWritten += uint64(s.tcp.CommitWriteBehind(b))
+	s.touch()
+	return true
+}
+
 // writeIdle reports an open socket with nothing written but not yet taken by the kernel,
 // not corked, not ended: a chunk written now would go straight to the kernel.
 func (s *Socket) writeIdle() bool {
