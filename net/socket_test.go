@@ -430,3 +430,44 @@ func TestConnectTriesEveryAddress(t *testing.T) {
 	run(t, l)
 	require.True(t, connected)
 }
+
+// WriteBuf gives room to build a chunk in, inside an I/O callback under write-behind, and
+// CommitWrite sends it as Write would have: counted, in order with the writes around it. A
+// chunk that grew to the highWaterMark is refused, to be written the ordinary way. (Windows
+// defers nothing: WriteBuf is nil there.)
+func TestSocketWriteBufCommit(t *testing.T) {
+	got := make(chan string, 1)
+	port := goServer(t, "tcp", "127.0.0.1:0", func(c gonet.Conn) {
+		defer c.Close()
+		c.Write([]byte("ping"))
+		b, _ := io.ReadAll(c)
+		got <- string(b)
+	})
+	l := testLoop(t)
+	s, err := net.NewSocket(net.SocketOptions{Loop: l})
+	require.NoError(t, err)
+	s.SetWriteBehind(true)
+	require.Nil(t, s.WriteBuf(16), "not connected")
+	big := strings.Repeat("z", 20000)
+	require.NoError(t, s.Connect(port, "127.0.0.1", nil))
+	s.OnData(func(b []byte) {
+		require.True(t, s.Write([]byte("<")))
+		buf := s.WriteBuf(16)
+		if runtime.GOOS == "windows" {
+			require.Nil(t, buf, "no write-behind on Windows: nothing is deferred")
+			s.Write(bytes.ToUpper(b))
+			s.Write([]byte(big))
+			s.End([]byte(">"))
+			return
+		}
+		require.NotNil(t, buf)
+		require.True(t, s.CommitWrite(append(buf, bytes.ToUpper(b)...)))
+		buf = append(s.WriteBuf(16), big...)
+		require.False(t, s.CommitWrite(buf), "at the highWaterMark")
+		s.Write([]byte(string(buf)))
+		s.End([]byte(">"))
+	})
+	run(t, l)
+	require.Equal(t, "<PING"+big+">", <-got)
+	require.EqualValues(t, 6+len(big), s.BytesWritten())
+}
