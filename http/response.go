@@ -641,14 +641,13 @@ func (r *ServerResponse) implWrite(chunk []byte, _ bool) {
 // send writes chunk, framed, to the socket, after the head if it is not sent yet. It
 // reports whether the socket is below its highWaterMark.
 func (r *ServerResponse) send(c *conn, chunk []byte) bool {
+	b, direct := c.out[:0], false
 	if !r.headWritten && (!r.bodyAllowed || len(chunk) <= directMax) {
-		if b := c.sock.WriteBuf(len(chunk) + directHead); b != nil {
-			if ok, sent := r.sendDirect(c, b, chunk); sent {
-				return ok
-			}
+		// A small first write is built where the socket keeps its deferred bytes.
+		if wb := c.sock.WriteBuf(len(chunk) + directHead); wb != nil {
+			b, direct = wb, true
 		}
 	}
-	b := c.out[:0]
 	if !r.headWritten {
 		r.freeze(-1) // a write from a pipe
 		b = r.appendHead(b)
@@ -658,7 +657,7 @@ func (r *ServerResponse) send(c *conn, chunk []byte) bool {
 	switch {
 	case !r.bodyAllowed:
 		if len(b) > 0 {
-			ok = c.sock.Write(b)
+			ok = c.write(b, direct)
 		}
 	case len(chunk) <= inlineMax:
 		if r.chunked {
@@ -668,7 +667,7 @@ func (r *ServerResponse) send(c *conn, chunk []byte) bool {
 		if r.chunked {
 			b = append(b, '\r', '\n')
 		}
-		ok = c.sock.Write(b)
+		ok = c.write(b, direct)
 	default:
 		if r.chunked {
 			b = appendChunkSize(b, len(chunk))
@@ -681,43 +680,36 @@ func (r *ServerResponse) send(c *conn, chunk []byte) bool {
 			ok = c.sock.Write(crlf) && ok
 		}
 	}
-	c.keepOut(b)
+	if !direct {
+		c.keepOut(b)
+	}
 	return ok
 }
 
-var crlf = []byte("\r\n")
-
-// A response whose head and body go out in one write of at most directHead+directMax bytes
-// is built where the socket keeps what it writes when the handler returns (net.Socket's
-// WriteBuf), rather than in the server's head buffer and then copied there.
+// A first write of at most directMax bytes of body is built in the room net.Socket.WriteBuf
+// gives (directHead more for the head), where the socket keeps what it writes when the
+// handler returns, rather than in the server's head buffer and then copied there.
 const (
 	directHead = 2 << 10
 	directMax  = 4 << 10
 )
 
-// sendDirect is send's first write of a small response, built in b (from WriteBuf). It
-// reports false for sent if b grew too big for the socket to take it that way: nothing is
-// sent then, and the head is built again by send's ordinary path.
-func (r *ServerResponse) sendDirect(c *conn, b, chunk []byte) (ok, sent bool) {
-	r.freeze(-1)
-	chunked, keepAlive := r.chunked, r.keepAlive
-	b = r.appendHead(b)
-	if r.bodyAllowed {
-		if r.chunked {
-			b = appendChunkSize(b, len(chunk))
-		}
-		b = append(b, chunk...)
-		if r.chunked {
-			b = append(b, '\r', '\n')
-		}
+// write writes b to the socket: b is in WriteBuf's room if direct. What grew too big to be
+// committed there is copied to the head buffer and written as usual.
+func (c *conn) write(b []byte, direct bool) bool {
+	if !direct {
+		return c.sock.Write(b)
 	}
-	if !c.sock.CommitWrite(b) {
-		r.chunked, r.keepAlive = chunked, keepAlive
-		return false, false
+	if c.sock.CommitWrite(b) {
+		return true
 	}
-	r.headWritten = true
-	return true, true
+	b = append(c.out[:0], b...)
+	ok := c.sock.Write(b)
+	c.keepOut(b)
+	return ok
 }
+
+var crlf = []byte("\r\n")
 
 // appendContentLength appends the Content-Length line and the blank line that ends the
 // head; short lengths are written into a copy of a template line.
