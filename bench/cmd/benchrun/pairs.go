@@ -100,23 +100,29 @@ func reportPairs(c *config, res *pairResults) {
 	fmt.Fprintf(c.out, "Each pair is the two servers' runs one after the other (server on CPU 0, `wrk -t1` on CPU 1,\n")
 	fmt.Fprintf(c.out, "%d s each after the warm-up, the order alternating from pair to pair); the ratio is taken\n", secs)
 	fmt.Fprintf(c.out, "within each pair, then the median over the pairs, with the range of the per-pair ratios.\n")
-	fmt.Fprintf(c.out, "\"user\" is the user-mode part of the CPU per request, the rest is the kernel's.\n\n")
-	fmt.Fprintf(c.out, "| server | peer | conns | pairs | server CPU µs/req | peer CPU µs/req | server user µs/req | peer user µs/req | CPU/req ratio | ratio range | server p99 ms | peer p99 ms | p99 ratio |\n")
-	fmt.Fprintf(c.out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n")
+	fmt.Fprintf(c.out, "\"user\" is the user-mode part of the CPU per request, the rest is the kernel's. The 95%%\n")
+	fmt.Fprintf(c.out, "interval is the median ratio's, from the order statistics of the pairs (no assumption on\n")
+	fmt.Fprintf(c.out, "their distribution; 6 pairs at least): \"below\" or \"above\" when it excludes 1, \"level\"\n")
+	fmt.Fprintf(c.out, "when this many pairs on this machine cannot tell the two apart.\n\n")
+	fmt.Fprintf(c.out, "| server | peer | conns | pairs | server CPU µs/req | peer CPU µs/req | server user µs/req | peer user µs/req | CPU/req ratio | ratio range | 95%% interval | verdict | user ratio | server p99 ms | peer p99 ms | p99 ratio |\n")
+	fmt.Fprintf(c.out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|\n")
 	for _, p := range res.pairs {
 		for _, conns := range res.conns {
 			runs := res.runs[p][conns]
 			if len(runs) == 0 {
-				fmt.Fprintf(c.out, "| %s | %s | %d | 0 | - | - | - | - | - | - | - | - | - |\n", p[0], p[1], conns)
+				fmt.Fprintf(c.out, "| %s | %s | %d | 0 | - | - | - | - | - | - | - | - | - | - | - | - |\n", p[0], p[1], conns)
 				continue
 			}
-			var ac, bc, au, bu, cr, ap, bp, pr []float64
+			var ac, bc, au, bu, cr, ur, ap, bp, pr []float64
 			for _, r := range runs {
 				ac, bc = append(ac, r.a.cpuPerReq), append(bc, r.b.cpuPerReq)
 				au, bu = append(au, r.a.userPerReq), append(bu, r.b.userPerReq)
 				ap, bp = append(ap, r.a.p99), append(bp, r.b.p99)
 				if r.b.cpuPerReq > 0 {
 					cr = append(cr, r.a.cpuPerReq/r.b.cpuPerReq)
+				}
+				if r.b.userPerReq > 0 {
+					ur = append(ur, r.a.userPerReq/r.b.userPerReq)
 				}
 				if r.b.p99 > 0 {
 					pr = append(pr, r.a.p99/r.b.p99)
@@ -126,8 +132,9 @@ func reportPairs(c *config, res *pairResults) {
 			if len(cr) > 0 {
 				rng = fmt.Sprintf("%.2f–%.2f", slices.Min(cr), slices.Max(cr))
 			}
-			fmt.Fprintf(c.out, "| %s | %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %.2f | %.2f | %.2f |\n", p[0], p[1], conns, len(runs),
-				median(ac), median(bc), median(au), median(bu), median(cr), rng, median(ap), median(bp), median(pr))
+			fmt.Fprintf(c.out, "| %s | %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s | %s | %.2f | %.2f | %.2f | %.2f |\n", p[0], p[1], conns, len(runs),
+				median(ac), median(bc), median(au), median(bu), median(cr), rng, ciText(cr), verdict(cr), median(ur),
+				median(ap), median(bp), median(pr))
 		}
 	}
 	fmt.Fprintln(c.out)
