@@ -49,6 +49,12 @@ var httpServers = []httpServer{
 	{name: "uvgo-gmp2", about: "uv-go's http server with GOMAXPROCS=2 (optional: name it in -servers)", cmd: binCmd("env", "GOMAXPROCS=2", "bin/uvbench", "http_hello"), optional: true},
 	// A/B: a copy of bin/uvbench built from another tree (optional; copy it there first).
 	{name: "uvgo-base", about: "bin/uvbench-base http_hello, for A/B runs against another build (optional)", cmd: binCmd("bin/uvbench-base", "http_hello"), optional: true},
+	// Below the http package (optional): the hello on net.Socket and on handles.TCP, without
+	// HTTP parsing, and the same with nothing but the system calls (c/http_floor.c), to show
+	// what each layer of uv-go's server costs (README, "Where the time goes").
+	{name: "uvgo-net", about: "uv-go's net.Socket, blank-line framing, fixed response (bin/uvbench net_hello; optional)", cmd: binCmd("bin/uvbench", "net_hello"), optional: true},
+	{name: "uvgo-handles", about: "uv-go's handles.TCP, blank-line framing, fixed response (bin/uvbench handles_hello; optional)", cmd: binCmd("bin/uvbench", "handles_hello"), optional: true},
+	{name: "c-floor", about: "C, epoll, recv and send only, blank-line framing (bin/c_http_floor; optional)", cmd: binCmd("bin/c_http_floor"), optional: true},
 	{name: "node", about: "Node's http module (node/http_hello.js)", cmd: binCmd("node", "node/http_hello.js")},
 	{name: "nethttp", about: "Go net/http (GOMAXPROCS is 1 under taskset)", cmd: binCmd("bin/hellopeers", "server=nethttp")},
 	{name: "fasthttp", about: "fasthttp", cmd: binCmd("bin/hellopeers", "server=fasthttp")},

@@ -5,7 +5,8 @@
 //
 // Usage: uvbench <shape> [key=value ...], where shape is one of loop_count, timers,
 // async_pingpong, tcp_pingpong, tcp_pump, work, fs_stat, net_echo, net_connrate, http_hello
-// (and tcp_server and net_server, the child processes of the TCP and net shapes). Every shape accepts cpuprofile=FILE and memprofile=FILE
+// (and tcp_server and net_server, the child processes of the TCP and net shapes; and
+// handles_hello and net_hello, the HTTP hello below the http package, see layers.go). Every shape accepts cpuprofile=FILE and memprofile=FILE
 // to write pprof profiles of the measured part.
 package main
 
@@ -68,6 +69,8 @@ var shapes = map[string]func(args){
 	"net_echo":       netEcho,
 	"net_connrate":   netConnRate,
 	"net_server":     netServerChild,
+	"handles_hello":  handlesHello,
+	"net_hello":      netHello,
 }
 
 func main() {
