@@ -22,7 +22,7 @@ type field struct {
 // ServerResponse is Node's http.ServerResponse: a stream.Writable whose chunks become the
 // response body. Header methods work until the head is sent (HeadersSent); WriteHead fixes
 // the status and header; the first Write or End sends the head. Write returns false once
-// HighWaterMark bytes wait (the drain callback follows); without a Content-Length the body
+// HighWaterMark bytes wait, or the socket is at its own (the drain callback follows); without a Content-Length the body
 // is chunked (HTTP/1.1) or ends with the connection (HTTP/1.0). End(body) before the head
 // is sent sets Content-Length itself, so that head and body go out in one write.
 //
@@ -377,10 +377,18 @@ func (r *ServerResponse) freeze(implicitLen int) {
 	}
 }
 
-// Write writes a body chunk (Node's write); see ServerResponse. The chunk is not kept.
+// Write writes a body chunk (Node's write); see ServerResponse. The chunk is not kept. As
+// Node's, it returns false while the socket is at its highWaterMark, even for a chunk the
+// response alone would take (the head and chunk of a first write reaching the socket's
+// highWaterMark, say), and the drain callback follows when the socket drains.
 func (r *ServerResponse) Write(chunk []byte) bool {
 	r.freeze(-1)
-	return r.Writable.Write(chunk)
+	ok := r.Writable.Write(chunk)
+	if ok && r.waitDrain {
+		r.Writable.NeedDrain()
+		return false
+	}
+	return ok
 }
 
 // WriteString writes a string body chunk.

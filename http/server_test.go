@@ -385,3 +385,39 @@ func TestHalfCloseAfterPipeline(t *testing.T) {
 	}
 	assert.Empty(t, expectClose(t, r))
 }
+
+// Write returns false, as Node's does, when the socket is at its highWaterMark though the
+// response alone would take the chunk: here the head and a first chunk just under the
+// highWaterMark reach the socket's. A small chunk written then is refused too; the drain
+// callback follows once the socket has drained, and every byte arrives.
+func TestWriteFalseAtSocketHighWaterMark(t *testing.T) {
+	const hwm = 16 << 10
+	first := bytes.Repeat([]byte("a"), hwm-64)
+	type result struct{ first, small, needDrain, drainedBeforeEnd bool }
+	got := make(chan result, 1)
+	ts := startServer(t, http.ServerOptions{HighWaterMark: hwm}, func(req *http.IncomingMessage, res *http.ServerResponse) {
+		var r result
+		r.first = res.Write(first)
+		r.small = res.Write([]byte("b"))
+		r.needDrain = res.WritableNeedDrain()
+		res.OnDrain(func() {
+			r.drainedBeforeEnd = true
+			res.End([]byte("c"))
+			got <- r
+		})
+	})
+	c := dial(t, ts.addr)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, body := readResponse(t, bufio.NewReader(c), "GET")
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, string(first)+"bc", body)
+	select {
+	case r := <-got:
+		assert.False(t, r.first, "a first write whose head and chunk reach the socket's highWaterMark")
+		assert.False(t, r.small, "a small write while the socket is at its highWaterMark")
+		assert.True(t, r.needDrain, "writableNeedDrain after a false write")
+		assert.True(t, r.drainedBeforeEnd)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no drain callback")
+	}
+}

@@ -664,3 +664,25 @@ func TestReadableDataSink(t *testing.T) {
 	s.r.Push([]byte("?"))
 	require.Equal(t, "to the sink!", d.got.String(), "nil removes it")
 }
+
+// NeedDrain makes drain due after a Write that returned true: it runs once the write in
+// flight is done, once; an ended stream ignores it.
+func TestWritableNeedDrain(t *testing.T) {
+	q := stream.NewTickQueue(nil)
+	var events []string
+	s := newSink(t, q, 16, false, &events)
+	require.True(t, s.w.Write([]byte("ab")))
+	assert.False(t, s.w.WritableNeedDrain())
+	s.w.NeedDrain()
+	assert.True(t, s.w.WritableNeedDrain())
+	q.Drain()
+	assert.Empty(t, events, "nothing before the write is done")
+	s.complete(nil)
+	q.Drain()
+	assert.Equal(t, []string{"drain"}, events)
+	assert.False(t, s.w.WritableNeedDrain())
+
+	s.w.End(nil)
+	s.w.NeedDrain()
+	assert.False(t, s.w.WritableNeedDrain(), "ended")
+}

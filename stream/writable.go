@@ -372,6 +372,16 @@ func (w *Writable) WritableHighWaterMark() int { return w.hwm }
 // WritableNeedDrain reports whether a Write returned false and the drain callback is due.
 func (w *Writable) WritableNeedDrain() bool { return w.needDrain }
 
+// NeedDrain makes the drain callback due, as a Write that returned false does: it runs once
+// nothing is in flight or buffered. For an owner whose own Write reports backpressure from
+// below the stream, as an HTTP response reports its socket's; it does nothing to an ended or
+// destroyed stream.
+func (w *Writable) NeedDrain() {
+	if !w.ending && !w.c.destroyed {
+		w.needDrain = true
+	}
+}
+
 // WritableEnded reports whether End was called.
 func (w *Writable) WritableEnded() bool { return w.ending }
 
