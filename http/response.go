@@ -22,9 +22,10 @@ type field struct {
 // ServerResponse is Node's http.ServerResponse: a stream.Writable whose chunks become the
 // response body. Header methods work until the head is sent (HeadersSent); WriteHead fixes
 // the status and header; the first Write or End sends the head. Write returns false once
-// HighWaterMark bytes wait, or the socket is at its own (the drain callback follows); without a Content-Length the body
-// is chunked (HTTP/1.1) or ends with the connection (HTTP/1.0). End(body) before the head
-// is sent sets Content-Length itself, so that head and body go out in one write.
+// HighWaterMark bytes wait, or the socket is at its own (the drain callback follows);
+// without a Content-Length the body is chunked (HTTP/1.1) or ends with the connection
+// (HTTP/1.0). End(body) before the head is sent sets Content-Length itself, so that head
+// and body go out in one write.
 //
 // The response is reused by the connection's next request: do not touch it after its close
 // callback.

@@ -6,8 +6,9 @@
 // Usage: uvbench <shape> [key=value ...], where shape is one of loop_count, timers,
 // async_pingpong, tcp_pingpong, tcp_pump, work, fs_stat, net_echo, net_connrate, http_hello
 // (and tcp_server and net_server, the child processes of the TCP and net shapes; and
-// handles_hello and net_hello, the HTTP hello below the http package, see layers.go). Every shape accepts cpuprofile=FILE and memprofile=FILE
-// to write pprof profiles of the measured part.
+// handles_hello and net_hello, the HTTP hello below the http package, see layers.go).
+// Every shape accepts cpuprofile=FILE and memprofile=FILE to write pprof profiles of the
+// measured part.
 package main
 
 import (
