@@ -15,6 +15,7 @@
 // or on the next tick, rather than through their finish and close callbacks on two; a callback
 // set after End in the handler still runs, in Node's order. Each response is handed to the
 // socket at its End (the answers to pipelined requests of one read then leave in one send, by
-// the socket's write-behind), so destroying the socket after End loses no answer. It imports uv, handles, stream,
-// net, http/parser and the standard library (net/http only for the bridge's types).
+// the socket's write-behind), so destroying the socket after End loses no answer. It imports
+// uv, handles, stream, net, http/parser and the standard library (net/http only for the
+// bridge's types).
 package http
